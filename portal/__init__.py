@@ -1,0 +1,60 @@
+"""IP-portal: apply for an individual plan and a coordinator, and follow the case."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from portal.config import PROJECT_ROOT, environment, load_settings
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        load_settings(environ or environment(), PROJECT_ROOT / "instance", test_config)
+    )
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import access, i18n, security, templating
+    from portal.extensions import babel, csrf, database, limiter
+
+    database.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.feedback.views import blueprint as feedback
+    from portal.info.views import blueprint as info
+    from portal.municipalities.views import blueprint as municipalities
+    from portal.municipalities.views import brand
+
+    app.register_blueprint(municipalities)
+    app.register_blueprint(brand)
+    app.register_blueprint(info)
+    app.register_blueprint(feedback)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)

@@ -1,0 +1,68 @@
+"""``flask --app portal portal …``: set-up and operations commands."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.db import get_db
+
+portal_cli = AppGroup("portal", help="IP-portal: database, demo data, worker.")
+
+
+@portal_cli.command("migrate")
+def migrate_command() -> None:
+    """Apply the database migrations (Alembic) up to the newest."""
+    from portal.migrations import upgrade
+
+    upgrade(get_db().engine)
+    click.echo("Database is up to date.")
+
+
+@portal_cli.command("make-migration")
+@click.argument("message")
+def make_migration_command(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from portal.migrations import make_revision
+
+    make_revision(get_db().engine, message)
+
+
+@portal_cli.command("import-municipality")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_municipality_command(path: Path) -> None:
+    """Create or update a municipality from a TOML file (see portal/demo/eksempel.toml)."""
+    from portal.municipalities.service import MunicipalityDataError, import_municipality_file
+
+    try:
+        with get_db().session_scope() as session:
+            municipality = import_municipality_file(session, path)
+            click.echo(f"Imported {municipality.name} at /{municipality.slug}/")
+    except MunicipalityDataError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@portal_cli.command("load-demo")
+def load_demo_command() -> None:
+    """Load the fictional demo municipality, Eksempel kommune (safe to run again)."""
+    from portal.demo.loader import load_demo
+
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException("Demo data is not loaded in production.")
+    with get_db().session_scope() as session:
+        summary = load_demo(session)
+    click.echo(summary)
+
+
+@portal_cli.command("worker")
+@click.option("--once", is_flag=True, help="Run every job once, then stop.")
+def worker_command(once: bool) -> None:
+    """Run the background worker until stopped (SIGTERM or Ctrl+C)."""
+    from portal.queue.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_worker(current_app._get_current_object(), once=once)

@@ -1,0 +1,153 @@
+"""Settings, read from PORTAL_* environment variables.
+
+Three profiles: ``development`` (the default, what ``make run`` uses), ``test`` and
+``production``. Production refuses to start with settings that would put citizens' data at
+risk; every refusal names the setting to change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROFILES = ("development", "test", "production")
+MIN_SECRET_LENGTH = 32
+
+# Secrets that appear in this repository, in examples or in the development profile. A
+# production deployment that uses one of them has, in effect, a public secret.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "development-secret-key-not-for-production-use",
+        "test-secret-key-not-for-production-use",
+        "change-me",
+        "secret",
+    }
+)
+
+
+class UnsafeConfigurationError(RuntimeError):
+    """Production settings that must not be used. The message lists every problem."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return default if value in (None, "") else int(value)
+
+
+def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
+    """What each profile starts from before environment variables are applied."""
+    production = profile == "production"
+    return {
+        "PORTAL_ENV": profile,
+        "SECRET_KEY": None if production else f"{profile}-secret-key-not-for-production-use",
+        # Encrypts identity numbers and keys their look-up hashes; never the same as SECRET_KEY.
+        "DATA_KEY": None if production else f"{profile}-data-key-not-for-production-use",
+        "DATABASE_URL": None if production else f"sqlite:///{instance_path / 'portal.db'}",
+        "DEV_LOGIN_ENABLED": not production,
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "portal_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
+        "HSTS_ENABLED": production,
+        "WORKER_POLL_SECONDS": 2,
+        "TESTING": profile == "test",
+    }
+
+
+# Environment variable → (setting, parser). Parsers turn the text of the variable into a value.
+ENVIRONMENT = {
+    "PORTAL_SECRET_KEY": ("SECRET_KEY", str),
+    "PORTAL_DATA_KEY": ("DATA_KEY", str),
+    "PORTAL_DATABASE_URL": ("DATABASE_URL", str),
+    "PORTAL_DEV_LOGIN": ("DEV_LOGIN_ENABLED", lambda v: _flag(v, False)),
+    "PORTAL_SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: _flag(v, False)),
+    "PORTAL_SERVER_NAME": ("SERVER_NAME", str),
+    "PORTAL_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", lambda v: _int(v, 0)),
+    "PORTAL_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "PORTAL_HSTS": ("HSTS_ENABLED", lambda v: _flag(v, False)),
+    "PORTAL_WORKER_POLL_SECONDS": ("WORKER_POLL_SECONDS", lambda v: _int(v, 2)),
+}
+
+
+def load_settings(
+    environ: Mapping[str, str], instance_path: Path, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the settings for one app: profile defaults, then environment, then overrides."""
+    profile = environ.get("PORTAL_ENV", "development")
+    if profile not in PROFILES:
+        raise UnsafeConfigurationError(
+            f"PORTAL_ENV must be one of {', '.join(PROFILES)}, not {profile!r}."
+        )
+    settings = profile_defaults(profile, instance_path)
+    for variable, (name, parse) in ENVIRONMENT.items():
+        if environ.get(variable, "") != "":
+            settings[name] = parse(environ[variable])
+    settings.update(overrides or {})
+    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    if settings["PORTAL_ENV"] == "production":
+        refuse_unsafe_production(settings)
+    return settings
+
+
+def normalise_database_url(url: str | None) -> str | None:
+    """Use the psycopg 3 driver for PostgreSQL URLs written the usual way."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
+    """Raise with every unsafe production setting named, so one restart fixes them all."""
+    problems = [
+        problem
+        for variable, name in (("PORTAL_SECRET_KEY", "SECRET_KEY"), ("PORTAL_DATA_KEY", "DATA_KEY"))
+        if (problem := _secret_problem(variable, settings.get(name) or ""))
+    ]
+    if settings.get("SECRET_KEY") and settings.get("SECRET_KEY") == settings.get("DATA_KEY"):
+        problems.append("PORTAL_DATA_KEY must differ from PORTAL_SECRET_KEY.")
+    if settings.get("DEV_LOGIN_ENABLED"):
+        problems.append("PORTAL_DEV_LOGIN is on: the development login (TestID) must be off.")
+    url = settings.get("DATABASE_URL") or ""
+    if not url:
+        problems.append("PORTAL_DATABASE_URL is missing: set a PostgreSQL URL.")
+    elif url.startswith("sqlite"):
+        problems.append("PORTAL_DATABASE_URL points to SQLite: production needs PostgreSQL.")
+    if not settings.get("SESSION_COOKIE_SECURE"):
+        problems.append(
+            "PORTAL_SESSION_COOKIE_SECURE is off: cookies must be sent over HTTPS only."
+        )
+    if problems:
+        raise UnsafeConfigurationError(
+            "Refusing to start in production:\n- " + "\n- ".join(problems)
+        )
+
+
+def _secret_problem(variable: str, secret: str) -> str | None:
+    if not secret or secret in KNOWN_DEFAULT_SECRETS or "not-for-production" in secret:
+        return f"{variable} is missing or a default value: set a random secret."
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"{variable} is too short: use at least {MIN_SECRET_LENGTH} characters."
+    return None
+
+
+def environment() -> Mapping[str, str]:
+    """The process environment; a function so that tests can pass their own mapping."""
+    return os.environ

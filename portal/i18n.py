@@ -1,0 +1,58 @@
+"""Languages: Norwegian Bokmål (default), Nynorsk and English.
+
+The language is chosen with ``?lang=`` (the plain links on every page) and remembered in a
+cookie. Without either, the page is in Bokmål, the municipality's default language.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale
+
+LANGUAGES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+DEFAULT_LANGUAGE = "nb"
+LANGUAGE_COOKIE = "lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT_LANGUAGE
+
+
+def remember_language(response: Response) -> Response:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES and chosen != request.cookies.get(LANGUAGE_COOKIE):
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            chosen,
+            max_age=ONE_YEAR,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def url_in_language(code: str) -> str:
+    """The current page's URL with ``lang`` set: the target of the language links."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    args.append(("lang", code))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def current_language() -> str:
+    if "language" not in g:
+        g.language = str(get_locale() or DEFAULT_LANGUAGE)
+    return g.language
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(remember_language)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, url_in_language=url_in_language, current_language=current_language
+    )

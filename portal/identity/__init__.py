@@ -1,0 +1,1 @@
+"""Who is acting: citizens (ID-porten), staff accounts, national identity numbers."""

@@ -1,0 +1,1 @@
+"""The municipality (kommune): the tenant every other record belongs to."""

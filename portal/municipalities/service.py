@@ -1,0 +1,147 @@
+"""Queries and rules for municipalities, including the import from a TOML file."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from portal.municipalities.models import Municipality
+
+LANGUAGE_CODES = ("nb", "nn", "en")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+LOCALIZED_FIELDS = (
+    "ip_unit_name",
+    "opening_hours",
+    "service_desk_name",
+    "plan_complaints_to",
+    "processing_time_statement",
+)
+REQUIRED_FIELDS = (
+    "slug",
+    "name",
+    "organisation_number",
+    "postal_address",
+    "phone",
+    "email",
+    "complaint_body_name",
+    *LOCALIZED_FIELDS,
+)
+# White text on the brand colour must reach WCAG 2.2 contrast (1.4.3, 4.5:1 for normal text).
+MIN_CONTRAST_WITH_WHITE = 4.5
+
+
+class MunicipalityDataError(ValueError):
+    """The municipality file is not usable; the message says which field and why."""
+
+
+def list_municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(sa.select(Municipality).order_by(Municipality.name)))
+
+
+def get_by_slug(session: Session, slug: str) -> Municipality | None:
+    return session.scalar(sa.select(Municipality).where(Municipality.slug == slug))
+
+
+def localized(text: dict[str, str] | None, language: str) -> str:
+    """Pick the text in the page's language, falling back to Bokmål."""
+    if not text:
+        return ""
+    return text.get(language) or text.get("nb") or ""
+
+
+def import_municipality_file(session: Session, path: Path) -> Municipality:
+    with path.open("rb") as file:
+        try:
+            data = tomllib.load(file)
+        except tomllib.TOMLDecodeError as error:
+            raise MunicipalityDataError(f"{path.name}: not valid TOML ({error})") from error
+    return import_municipality(session, data)
+
+
+def import_municipality(session: Session, data: dict[str, Any]) -> Municipality:
+    """Create or update (by slug) a municipality from already-parsed data."""
+    values = validate_municipality_data(data)
+    municipality = get_by_slug(session, values["slug"]) or Municipality()
+    for key, value in values.items():
+        setattr(municipality, key, value)
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def validate_municipality_data(data: dict[str, Any]) -> dict[str, Any]:
+    missing = [name for name in REQUIRED_FIELDS if not data.get(name)]
+    if missing:
+        raise MunicipalityDataError(f"missing fields: {', '.join(missing)}")
+    values = dict(data)
+    _check_slug(values["slug"])
+    _check_organisation_number(str(values["organisation_number"]))
+    values["organisation_number"] = str(values["organisation_number"])
+    values["email"] = _check_email(values["email"])
+    for name in LOCALIZED_FIELDS:
+        _check_localized(name, values[name])
+    values["services"] = [_check_service(service) for service in values.get("services", [])]
+    _check_brand_colour(values.get("brand_colour", "#1e2b3c"))
+    known = set(Municipality.__table__.columns.keys()) - {"id", "created_at"}
+    unknown = set(values) - known
+    if unknown:
+        raise MunicipalityDataError(f"unknown fields: {', '.join(sorted(unknown))}")
+    return values
+
+
+def _check_slug(slug: str) -> None:
+    if not SLUG_PATTERN.match(slug) or len(slug) > 60:
+        raise MunicipalityDataError("slug: use lower-case letters, digits and hyphens")
+
+
+def _check_organisation_number(number: str) -> None:
+    # Brønnøysundregistrene: 9 digits, the last a mod-11 check digit with weights 3 2 7 6 5 4 3 2.
+    if not re.fullmatch(r"\d{9}", number):
+        raise MunicipalityDataError("organisation_number: must be 9 digits")
+    total = sum(int(d) * w for d, w in zip(number[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True))
+    check = (11 - total % 11) % 11
+    if check == 10 or check != int(number[8]):
+        raise MunicipalityDataError("organisation_number: the check digit is wrong")
+
+
+def _check_email(address: str) -> str:
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise MunicipalityDataError(f"email: {error}") from error
+
+
+def _check_localized(name: str, value: Any) -> None:
+    if not isinstance(value, dict) or any(not value.get(code) for code in LANGUAGE_CODES):
+        raise MunicipalityDataError(f"{name}: give the text in nb, nn and en")
+
+
+def _check_service(service: Any) -> dict[str, Any]:
+    if not isinstance(service, dict) or not SLUG_PATTERN.match(str(service.get("key", ""))):
+        raise MunicipalityDataError("services: every service needs a key (lower-case, hyphens)")
+    _check_localized(f"services.{service['key']}.name", service.get("name"))
+    return {"key": service["key"], "name": service["name"]}
+
+
+def _check_brand_colour(colour: str) -> None:
+    if not COLOUR_PATTERN.match(colour):
+        raise MunicipalityDataError("brand_colour: use a colour like #1e2b3c")
+    if contrast_with_white(colour) < MIN_CONTRAST_WITH_WHITE:
+        raise MunicipalityDataError(
+            "brand_colour: too light; white text on it needs a contrast of at least 4.5:1"
+        )
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2.2 contrast ratio between white and a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)

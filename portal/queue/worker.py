@@ -1,0 +1,70 @@
+"""The background worker: ``flask --app portal portal worker``.
+
+It runs periodic jobs (each in its own transaction) until it gets SIGTERM or SIGINT. Work
+that must not happen inside a web request (PDF receipts, e-mail, webhooks, expiring drafts)
+is registered here by the capability that owns it. A failing job is logged and tried again
+on the next round; it never stops the other jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal.db import get_db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Session], int]  # returns how many items it handled
+    every_seconds: float = 0.0  # 0: every round
+
+
+JOBS: list[Job] = []
+
+
+def register(job: Job) -> Job:
+    JOBS.append(job)
+    return job
+
+
+def run_round(app: Flask, jobs: list[Job], last_run: dict[str, float]) -> int:
+    """Run every job that is due once; return how many items were handled in all."""
+    handled = 0
+    now = time.monotonic()
+    for job in jobs:
+        if now - last_run.get(job.name, float("-inf")) < job.every_seconds:
+            continue
+        last_run[job.name] = now
+        try:
+            with app.app_context(), get_db(app).session_scope() as session:
+                handled += job.run(session)
+        except Exception:
+            log.exception("Worker job %s failed; it runs again next round", job.name)
+    return handled
+
+
+def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    last_run: dict[str, float] = {}
+    log.info("Worker started with jobs: %s", ", ".join(job.name for job in JOBS) or "none")
+    while not stop.is_set():
+        handled = run_round(app, JOBS, last_run)
+        if once:
+            break
+        if handled == 0:  # idle: wait, but wake at once for a stop
+            stop.wait(app.config["WORKER_POLL_SECONDS"])
+    log.info("Worker stopped")

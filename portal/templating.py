@@ -1,0 +1,26 @@
+"""What every template can use: the municipality, its texts in the page's language, dates."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_babel import format_date
+
+from portal.i18n import current_language
+from portal.info.pages import PAGES, STATEMENTS
+from portal.municipalities.service import localized
+
+
+def _localized(text: dict[str, str] | None) -> str:
+    return localized(text, current_language())
+
+
+def _template_context() -> dict:
+    return {"municipality": g.get("municipality"), "footer_pages": STATEMENTS, "info_pages": PAGES}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localized"] = _localized
+    app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(_template_context)

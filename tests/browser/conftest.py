@@ -1,0 +1,101 @@
+"""Browser tests: real Chromium (Debian's package) driven by Playwright, with axe-core.
+
+The portal runs in a thread on 127.0.0.1 with its own migrated SQLite database holding the
+demo data. Chromium is required in CI (PORTAL_REQUIRE_BROWSER=1); on a developer machine
+without it the browser tests are skipped with a message saying how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_app, prepare_database
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--no-first-run",
+]
+# WCAG 2.2 level A and AA, which is what Norwegian law requires of public services.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if Path(path).exists():
+        return path
+    if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+        pytest.fail("PORTAL_REQUIRE_BROWSER=1 but Chromium is not installed")
+    pytest.skip("Browser tests skipped: install Chromium (apt-get install -y chromium)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    prepare_database(url).dispose()
+    app = make_app(url, RATELIMIT_ENABLED=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page_without_javascript(browser, live_server):
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now and return its WCAG A/AA violations."""
+    page.evaluate(AXE_SOURCE.read_text())
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
+        for v in violations
+    )
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{page.url}\n{describe(violations)}"
