@@ -65,11 +65,11 @@ browser: setup
 # Translators' workflow: extract English source strings, then merge them into nb, nn and en.
 extract-translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-	  --omit-header -o translations/messages.pot .
+	  --project ip-portal -o translations/messages.pot .
 
 update-translations: extract-translations
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
-	  --omit-header --ignore-obsolete
+	  --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.db

@@ -30,9 +30,15 @@ def create_app(
 
 def _init_extensions(app: Flask) -> None:
     from portal import access, i18n, security, templating
-    from portal.extensions import babel, csrf, database, limiter
+    from portal.extensions import babel, csrf, database, limiter, login_manager
+    from portal.identity import crypto, idporten, rules, sessions
 
     database.init_app(app)
+    crypto.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(sessions.load_actor)
+    idporten.init_app(app)
+    rules.register()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -44,6 +50,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.feedback.views import blueprint as feedback
+    from portal.identity.admin_views import blueprint as staff_admin
+    from portal.identity.staff_views import blueprint as staff_auth
+    from portal.identity.views import blueprint as auth
+    from portal.identity.views import callback
     from portal.info.views import blueprint as info
     from portal.municipalities.views import blueprint as municipalities
     from portal.municipalities.views import brand
@@ -52,6 +62,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(brand)
     app.register_blueprint(info)
     app.register_blueprint(feedback)
+    app.register_blueprint(auth)
+    app.register_blueprint(callback)
+    app.register_blueprint(staff_auth)
+    app.register_blueprint(staff_admin)
 
 
 def _register_cli(app: Flask) -> None:

@@ -66,3 +66,8 @@ def worker_command(once: bool) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     run_worker(current_app._get_current_object(), once=once)
+
+
+from portal.identity.cli import create_staff_command  # noqa: E402
+
+portal_cli.add_command(create_staff_command)

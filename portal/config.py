@@ -68,6 +68,17 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": True,
         "HSTS_ENABLED": production,
         "WORKER_POLL_SECONDS": 2,
+        # Sessions: logged out after 20 idle minutes, and after 12 hours whatever happens.
+        "SESSION_IDLE_SECONDS": 20 * 60,
+        "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
+        "SESSION_WARNING_SECONDS": 2 * 60,
+        "IDPORTEN_DISCOVERY_URL": None,
+        "IDPORTEN_CLIENT_ID": None,
+        "IDPORTEN_CLIENT_SECRET": None,
+        "IDPORTEN_ACR_VALUES": "idporten-loa-substantial",
+        # Synthetic identity numbers (Tenor test data) are for testing only.
+        "ALLOW_SYNTHETIC_NIN": not production,
+        "STAFF_LOGIN_RATE_LIMIT": "10 per minute",
         "TESTING": profile == "test",
     }
 
@@ -84,6 +95,13 @@ ENVIRONMENT = {
     "PORTAL_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "PORTAL_HSTS": ("HSTS_ENABLED", lambda v: _flag(v, False)),
     "PORTAL_WORKER_POLL_SECONDS": ("WORKER_POLL_SECONDS", lambda v: _int(v, 2)),
+    "PORTAL_SESSION_IDLE_SECONDS": ("SESSION_IDLE_SECONDS", lambda v: _int(v, 1200)),
+    "PORTAL_SESSION_ABSOLUTE_SECONDS": ("SESSION_ABSOLUTE_SECONDS", lambda v: _int(v, 43200)),
+    "PORTAL_IDPORTEN_DISCOVERY_URL": ("IDPORTEN_DISCOVERY_URL", str),
+    "PORTAL_IDPORTEN_CLIENT_ID": ("IDPORTEN_CLIENT_ID", str),
+    "PORTAL_IDPORTEN_CLIENT_SECRET": ("IDPORTEN_CLIENT_SECRET", str),
+    "PORTAL_IDPORTEN_ACR_VALUES": ("IDPORTEN_ACR_VALUES", str),
+    "PORTAL_STAFF_LOGIN_RATE_LIMIT": ("STAFF_LOGIN_RATE_LIMIT", str),
 }
 
 
@@ -123,6 +141,8 @@ def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
     ]
     if settings.get("SECRET_KEY") and settings.get("SECRET_KEY") == settings.get("DATA_KEY"):
         problems.append("PORTAL_DATA_KEY must differ from PORTAL_SECRET_KEY.")
+    if settings.get("ALLOW_SYNTHETIC_NIN"):
+        problems.append("Synthetic identity numbers are for testing only: not in production.")
     if settings.get("DEV_LOGIN_ENABLED"):
         problems.append("PORTAL_DEV_LOGIN is on: the development login (TestID) must be off.")
     url = settings.get("DATABASE_URL") or ""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, g
-from flask_babel import format_date
+from flask_babel import format_date, format_time
 
+from portal.db import utcnow
 from portal.i18n import current_language
 from portal.info.pages import PAGES, STATEMENTS
 from portal.municipalities.service import localized
@@ -21,6 +22,8 @@ def _template_context() -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = _localized
     app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
+    app.jinja_env.filters["time"] = lambda value, style="short": format_time(value, style)
+    app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(_template_context)

@@ -49,8 +49,10 @@ def prepare_database(url: str) -> sa.Engine:
         with engine.begin() as connection:
             connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     upgrade(engine)
-    with Session(engine) as session, session.begin():
+    app = make_app(url)
+    with app.app_context(), Session(engine) as session, session.begin():
         load_demo(session)
+    get_db(app).engine.dispose()
     return engine
 
 

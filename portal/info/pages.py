@@ -32,7 +32,7 @@ PAGES = (
              _l("For you who need long-term services from two or more places. It is free."),
              UPDATED),
     InfoPage("how_to_apply", "slik-soker-du", _l("How to apply"),
-             _l("Apply online, on paper, or get help at the service desk."), UPDATED),
+             _l("Apply on paper, or get help at the service desk."), UPDATED),
     InfoPage("consent", "samtykke", _l("Consent"),
              _l("Nobody makes a plan for you without your consent."), UPDATED),
     InfoPage("processing_time", "behandlingstid", _l("Processing time"),

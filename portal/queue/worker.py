@@ -2,8 +2,8 @@
 
 It runs periodic jobs (each in its own transaction) until it gets SIGTERM or SIGINT. Work
 that must not happen inside a web request (PDF receipts, e-mail, webhooks, expiring drafts)
-is registered here by the capability that owns it. A failing job is logged and tried again
-on the next round; it never stops the other jobs.
+is listed in ``all_jobs``; each job lives in the capability that owns it. A failing job is
+logged and tried again on the next round; it never stops the other jobs.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ class Job:
     every_seconds: float = 0.0  # 0: every round
 
 
-JOBS: list[Job] = []
+def all_jobs() -> list[Job]:
+    """Every capability's background jobs, listed in one place."""
+    from portal.identity.saved_forms import delete_old_saved_forms
 
-
-def register(job: Job) -> Job:
-    JOBS.append(job)
-    return job
+    return [
+        Job("delete-old-saved-forms", delete_old_saved_forms, every_seconds=600),
+    ]
 
 
 def run_round(app: Flask, jobs: list[Job], last_run: dict[str, float]) -> int:
@@ -54,15 +55,19 @@ def run_round(app: Flask, jobs: list[Job], last_run: dict[str, float]) -> int:
     return handled
 
 
-def run_worker(app: Flask, *, once: bool = False, stop: threading.Event | None = None) -> None:
+def run_worker(
+    app: Flask, *, once: bool = False, stop: threading.Event | None = None,
+    jobs: list[Job] | None = None,
+) -> None:
     stop = stop or threading.Event()
+    jobs = all_jobs() if jobs is None else jobs
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
     last_run: dict[str, float] = {}
-    log.info("Worker started with jobs: %s", ", ".join(job.name for job in JOBS) or "none")
+    log.info("Worker started with jobs: %s", ", ".join(job.name for job in jobs) or "none")
     while not stop.is_set():
-        handled = run_round(app, JOBS, last_run)
+        handled = run_round(app, jobs, last_run)
         if once:
             break
         if handled == 0:  # idle: wait, but wake at once for a stop

@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,17 +43,31 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def serve(tmp_path_factory, **config) -> Iterator[str]:
+    """Serve the portal in a thread on 127.0.0.1 with its own database; yield its URL."""
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
     prepare_database(url).dispose()
-    app = make_app(url, RATELIMIT_ENABLED=False)
+    app = make_app(url, RATELIMIT_ENABLED=False, **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    with serve(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def short_session_server(tmp_path_factory) -> Iterator[str]:
+    """Sessions that time out after 8 idle seconds, warning 6 seconds before."""
+    with serve(tmp_path_factory, SESSION_IDLE_SECONDS=8, SESSION_WARNING_SECONDS=6) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

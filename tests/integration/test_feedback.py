@@ -1,21 +1,15 @@
-import re
-
 import sqlalchemy as sa
 
 from portal.feedback.models import PageFeedback
+from tests.support.flows import post_form
 
 USEFUL = "/eksempel/tilbakemelding/nyttig"
 COMMENT = "/eksempel/tilbakemelding/kommentar"
 CHECK = "/eksempel/tilbakemelding/sjekk"
 
 
-def csrf_token(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-
-
 def post(client, url, **data):
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={"csrf_token": token, **data})
+    return post_form(client, url, **data)
 
 
 def feedback_rows(db_session):

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, utcnow
+
+
+class CaseStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    AWAITING_INFO = "awaiting_info"
+    DECIDED = "decided"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+    COMPLAINT_IN_PROGRESS = "complaint_in_progress"
+    SENT_TO_STATSFORVALTEREN = "sent_to_statsforvalteren"
+
+
+class Case(Base):
+    __tablename__ = "case"
+    __table_args__ = (sa.Index("ix_case_municipality_status", "municipality_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
+    # Random with a check character, never sequential: see portal.cases.references.
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    subject_person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    status: Mapped[CaseStatus] = mapped_column(
+        sa.Enum(CaseStatus, native_enum=False, length=30), default=CaseStatus.SUBMITTED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
+                                                   order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(40))
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    actor_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    actor_staff_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Submission(Base):
+    """An immutable document sent into a case (innsending)."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    schema_version: Mapped[int]
+    payload: Mapped[dict] = mapped_column(sa.JSON)
+    payload_sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The draft's idempotency key: a resent POST or a second tab finds this row instead of
+    # making another submission (the unique constraint decides a race).
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    submitted_by_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    submitted_by_staff_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id")
+    )
+    subject_person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    channel: Mapped[str] = mapped_column(sa.String(10))  # web, desk
+    language: Mapped[str] = mapped_column(sa.String(2))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship()

@@ -1,0 +1,130 @@
+"""Logins kept on the server (``UserSession``), with idle and absolute timeouts.
+
+Flask-Login holds a random token in the signed session cookie; ``load_actor`` finds the
+``UserSession`` by the token's hash on each request and ends it when it has been idle too
+long (default 20 minutes) or has lasted too long (default 12 hours). Logout ends the row, so
+a copied cookie is worthless afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, g
+from flask import session as cookie_session
+from flask_login import current_user, login_user, logout_user
+
+from portal.db import as_utc, session, utcnow
+from portal.identity.models import LoginMethod, Person, SessionKind, StaffUser, UserSession
+
+# Kept across the fresh session that a login starts: where to go next, and a saved form.
+PRESERVED_KEYS = ("saved_form", "login_next")
+# Writing last_seen_at on every request would make every page view a database write.
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+
+@dataclass
+class Actor:
+    """The logged-in user as Flask-Login sees it: a citizen or a staff member."""
+
+    row: UserSession
+    token: str
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.token
+
+    @property
+    def kind(self) -> SessionKind:
+        return self.row.kind
+
+    @property
+    def person(self) -> Person | None:
+        return self.row.person
+
+    @property
+    def staff(self) -> StaffUser | None:
+        return self.row.staff_user
+
+    @property
+    def display_name(self) -> str:
+        if self.staff:
+            return self.staff.name
+        return self.person.name if self.person else ""
+
+    def expires_at(self) -> datetime:
+        """When the session ends unless the user does something."""
+        config = current_app.config
+        idle_end = as_utc(self.row.last_seen_at) + timedelta(seconds=config["SESSION_IDLE_SECONDS"])
+        absolute_end = as_utc(self.row.created_at) + timedelta(
+            seconds=config["SESSION_ABSOLUTE_SECONDS"]
+        )
+        return min(idle_end, absolute_end)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    kind: SessionKind, method: LoginMethod, *, person: Person | None = None,
+    staff: StaffUser | None = None, id_token_encrypted: bytes | None = None,
+) -> Actor:
+    """Log in: a fresh cookie session (no fixation) and a new server-side row."""
+    if current_user.is_authenticated:  # whoever was logged in in this browser is logged out
+        end_session(current_user.row, "replaced")
+    preserved = {key: cookie_session[key] for key in PRESERVED_KEYS if key in cookie_session}
+    cookie_session.clear()
+    cookie_session.update(preserved)
+    token = secrets.token_urlsafe(32)
+    row = UserSession(token_hash=token_hash(token), kind=kind, method=method, person=person,
+                      staff_user=staff, id_token_encrypted=id_token_encrypted)
+    session().add(row)
+    session().flush()
+    actor = Actor(row=row, token=token)
+    cookie_session.permanent = True
+    login_user(actor)
+    return actor
+
+
+def load_actor(token: str) -> Actor | None:
+    """Flask-Login's user loader: the live session for this token, or None."""
+    query = sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
+    row = session().scalar(query)
+    if row is None or row.ended_at is not None:
+        return None
+    actor = Actor(row=row, token=token)
+    now = utcnow()
+    if now >= actor.expires_at():
+        idle = now - as_utc(row.last_seen_at) >= timedelta(
+            seconds=current_app.config["SESSION_IDLE_SECONDS"]
+        )
+        end_session(row, "idle" if idle else "absolute")
+        g.expired_session = row
+        return None
+    idle_limit = timedelta(seconds=current_app.config["SESSION_IDLE_SECONDS"])
+    if now - as_utc(row.last_seen_at) >= min(TOUCH_INTERVAL, idle_limit / 10):
+        row.last_seen_at = now
+    return actor
+
+
+def extend(actor: Actor) -> None:
+    actor.row.last_seen_at = utcnow()
+
+
+def end_session(row: UserSession, reason: str) -> None:
+    row.ended_at = utcnow()
+    row.end_reason = reason
+
+
+def log_out(actor: Actor) -> None:
+    end_session(actor.row, "logout")
+    logout_user()
+    cookie_session.clear()

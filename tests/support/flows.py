@@ -1,0 +1,23 @@
+"""Steps that many integration tests take: read a CSRF token, post a form, log in."""
+
+from __future__ import annotations
+
+import re
+
+
+def csrf_token(page: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(client, url: str, **data):
+    """GET the page for its CSRF token, then POST the form to it."""
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def log_in_with_testid(client, person: str = "kari", slug: str = "eksempel", **extra):
+    response = post_form(client, f"/{slug}/testid", person=person, **extra)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
