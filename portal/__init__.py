@@ -49,6 +49,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.applications import attachment_views, receipt_views  # noqa: F401 (routes)
+    from portal.applications.views import blueprint as applications
+    from portal.drafts.views import blueprint as drafts
     from portal.feedback.views import blueprint as feedback
     from portal.identity.admin_views import blueprint as staff_admin
     from portal.identity.staff_views import blueprint as staff_auth
@@ -57,11 +60,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal.info.views import blueprint as info
     from portal.municipalities.views import blueprint as municipalities
     from portal.municipalities.views import brand
+    from portal.notifications.views import blueprint as dev_mail
+    from portal.queue.admin_views import blueprint as queue_admin
 
     app.register_blueprint(municipalities)
     app.register_blueprint(brand)
     app.register_blueprint(info)
     app.register_blueprint(feedback)
+    app.register_blueprint(applications)
+    app.register_blueprint(drafts)
+    app.register_blueprint(dev_mail)
+    app.register_blueprint(queue_admin)
     app.register_blueprint(auth)
     app.register_blueprint(callback)
     app.register_blueprint(staff_auth)

@@ -79,6 +79,19 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         # Synthetic identity numbers (Tenor test data) are for testing only.
         "ALLOW_SYNTHETIC_NIN": not production,
         "STAFF_LOGIN_RATE_LIMIT": "10 per minute",
+        # The portal's address as citizens see it, for links in e-mails sent by the worker.
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "DRAFT_LIFETIME_DAYS": 30,
+        "ATTACHMENT_MAX_FILE_BYTES": 10 * 1024 * 1024,
+        "ATTACHMENT_MAX_TOTAL_BYTES": 25 * 1024 * 1024,
+        "MAIL_BACKEND": "file",
+        "MAIL_DIRECTORY": None,  # the file backend's folder; None: instance/mail
+        "MAIL_FROM": "ikke-svar@ip-portal.invalid",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": production,
         "TESTING": profile == "test",
     }
 
@@ -102,6 +115,16 @@ ENVIRONMENT = {
     "PORTAL_IDPORTEN_CLIENT_SECRET": ("IDPORTEN_CLIENT_SECRET", str),
     "PORTAL_IDPORTEN_ACR_VALUES": ("IDPORTEN_ACR_VALUES", str),
     "PORTAL_STAFF_LOGIN_RATE_LIMIT": ("STAFF_LOGIN_RATE_LIMIT", str),
+    "PORTAL_PUBLIC_URL": ("PUBLIC_URL", str),
+    "PORTAL_DRAFT_LIFETIME_DAYS": ("DRAFT_LIFETIME_DAYS", lambda v: _int(v, 30)),
+    "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
+    "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),
+    "PORTAL_MAIL_FROM": ("MAIL_FROM", str),
+    "PORTAL_SMTP_HOST": ("SMTP_HOST", str),
+    "PORTAL_SMTP_PORT": ("SMTP_PORT", lambda v: _int(v, 25)),
+    "PORTAL_SMTP_USERNAME": ("SMTP_USERNAME", str),
+    "PORTAL_SMTP_PASSWORD": ("SMTP_PASSWORD", str),
+    "PORTAL_SMTP_STARTTLS": ("SMTP_STARTTLS", lambda v: _flag(v, True)),
 }
 
 
@@ -143,6 +166,8 @@ def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
         problems.append("PORTAL_DATA_KEY must differ from PORTAL_SECRET_KEY.")
     if settings.get("ALLOW_SYNTHETIC_NIN"):
         problems.append("Synthetic identity numbers are for testing only: not in production.")
+    if settings.get("MAIL_BACKEND") != "smtp":
+        problems.append("PORTAL_MAIL_BACKEND must be smtp: e-mail written to files never arrives.")
     if settings.get("DEV_LOGIN_ENABLED"):
         problems.append("PORTAL_DEV_LOGIN is on: the development login (TestID) must be off.")
     url = settings.get("DATABASE_URL") or ""

@@ -70,7 +70,10 @@ def _make_sqlite_transactional(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):  # pragma: no cover - driver callback
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at once. A deferred transaction that read first and
+        # writes later fails at once (SQLITE_BUSY) when another connection wrote in between,
+        # instead of waiting: two tabs sending one draft must queue, not fail.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class AppDatabase:

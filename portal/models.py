@@ -1,16 +1,29 @@
 """Every capability's tables, imported together so that Alembic and the tests see them all."""
 
+from portal.applications.models import Receipt
 from portal.audit.models import AuditEvent
+from portal.cases.models import Case, CaseEvent, Submission
+from portal.documents.attachments import Attachment
+from portal.drafts.models import Draft
 from portal.feedback.models import PageFeedback
 from portal.identity.models import Person, SavedForm, StaffUser, UserSession
 from portal.municipalities.models import Municipality
+from portal.queue.models import OutboxMessage, Task
 
 __all__ = [
+    "Attachment",
     "AuditEvent",
+    "Case",
+    "CaseEvent",
+    "Draft",
     "Municipality",
+    "OutboxMessage",
     "PageFeedback",
     "Person",
+    "Receipt",
     "SavedForm",
     "StaffUser",
+    "Submission",
+    "Task",
     "UserSession",
 ]

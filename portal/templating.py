@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_datetime, format_time
 
 from portal.db import utcnow
 from portal.i18n import current_language
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = _localized
     app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
     app.jinja_env.filters["time"] = lambda value, style="short": format_time(value, style)
+    app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style)
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

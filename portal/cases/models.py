@@ -65,7 +65,9 @@ class Submission(Base):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
     schema_version: Mapped[int]
-    payload: Mapped[dict] = mapped_column(sa.JSON)
+    # The payload holds identity numbers and health information: encrypted at rest
+    # (see portal.cases.submissions). The hash is of the canonical JSON, for the receipt.
+    payload_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
     payload_sha256: Mapped[str] = mapped_column(sa.String(64))
     # The draft's idempotency key: a resent POST or a second tab finds this row instead of
     # making another submission (the unique constraint decides a race).

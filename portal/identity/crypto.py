@@ -32,12 +32,18 @@ class DataKeys:
         return cls(_hkdf(master, b"portal encryption v1"), _hkdf(master, b"portal lookup v1"))
 
     def encrypt(self, plaintext: str, context: bytes) -> bytes:
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + AESGCM(self.encryption).encrypt(nonce, plaintext.encode(), context)
+        return self.encrypt_bytes(plaintext.encode(), context)
 
     def decrypt(self, blob: bytes, context: bytes) -> str:
+        return self.decrypt_bytes(blob, context).decode()
+
+    def encrypt_bytes(self, plaintext: bytes, context: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(self.encryption).encrypt(nonce, plaintext, context)
+
+    def decrypt_bytes(self, blob: bytes, context: bytes) -> bytes:
         nonce, ciphertext = blob[:NONCE_BYTES], blob[NONCE_BYTES:]
-        return AESGCM(self.encryption).decrypt(nonce, ciphertext, context).decode()
+        return AESGCM(self.encryption).decrypt(nonce, ciphertext, context)
 
     def lookup_hash(self, value: str, context: bytes) -> str:
         return hmac.new(self.lookup, context + b":" + value.encode(), hashlib.sha256).hexdigest()

@@ -26,16 +26,30 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[Session], int]  # returns how many items it handled
+    run: Callable[[Flask], int]  # returns how many items it handled
     every_seconds: float = 0.0  # 0: every round
+
+
+def in_transaction(work: Callable[[Session], int]) -> Callable[[Flask], int]:
+    """A job that does all its work in one transaction."""
+
+    def run(app: Flask) -> int:
+        with get_db(app).session_scope() as session:
+            return work(session)
+
+    return run
 
 
 def all_jobs() -> list[Job]:
     """Every capability's background jobs, listed in one place."""
+    from portal.drafts.service import delete_expired_drafts
     from portal.identity.saved_forms import delete_old_saved_forms
+    from portal.queue.tasks import run_due_tasks
 
     return [
-        Job("delete-old-saved-forms", delete_old_saved_forms, every_seconds=600),
+        Job("tasks", run_due_tasks),
+        Job("delete-expired-drafts", in_transaction(delete_expired_drafts), every_seconds=600),
+        Job("delete-old-saved-forms", in_transaction(delete_old_saved_forms), every_seconds=600),
     ]
 
 
@@ -48,8 +62,8 @@ def run_round(app: Flask, jobs: list[Job], last_run: dict[str, float]) -> int:
             continue
         last_run[job.name] = now
         try:
-            with app.app_context(), get_db(app).session_scope() as session:
-                handled += job.run(session)
+            with app.app_context():
+                handled += job.run(app)
         except Exception:
             log.exception("Worker job %s failed; it runs again next round", job.name)
     return handled

@@ -12,9 +12,11 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app, prepare_database
@@ -43,31 +45,37 @@ def chromium_path() -> str:
     return path
 
 
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+
 @contextmanager
-def serve(tmp_path_factory, **config) -> Iterator[str]:
-    """Serve the portal in a thread on 127.0.0.1 with its own database; yield its URL."""
+def serve(tmp_path_factory, **config) -> Iterator[LiveServer]:
+    """Serve the portal in a thread on 127.0.0.1 with its own database."""
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
     prepare_database(url).dispose()
     app = make_app(url, RATELIMIT_ENABLED=False, **config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
-    with serve(tmp_path_factory) as url:
-        yield url
+    with serve(tmp_path_factory) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
 def short_session_server(tmp_path_factory) -> Iterator[str]:
     """Sessions that time out after 8 idle seconds, warning 6 seconds before."""
-    with serve(tmp_path_factory, SESSION_IDLE_SECONDS=8, SESSION_WARNING_SECONDS=6) as url:
-        yield url
+    with serve(tmp_path_factory, SESSION_IDLE_SECONDS=8, SESSION_WARNING_SECONDS=6) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ SAFE_PRODUCTION = {
     "PORTAL_DATA_KEY": "y" * 48,
     "PORTAL_DATABASE_URL": "postgresql://portal@db.internal/portal",
     "PORTAL_SESSION_COOKIE_SECURE": "true",
+    "PORTAL_MAIL_BACKEND": "smtp",
 }
 
 

@@ -15,15 +15,15 @@ def worker_app(tmp_path):
 
 
 def test_a_round_runs_every_job_and_adds_up_what_they_handled(worker_app):
-    jobs = [Job("a", lambda session: 2), Job("b", lambda session: 3)]
+    jobs = [Job("a", lambda app: 2), Job("b", lambda app: 3)]
     assert run_round(worker_app, jobs, {}) == 5
 
 
 def test_a_failing_job_is_logged_and_does_not_stop_the_others(worker_app, caplog):
-    def broken(session):
+    def broken(app):
         raise RuntimeError("boom")
 
-    jobs = [Job("broken", broken), Job("fine", lambda session: 1)]
+    jobs = [Job("broken", broken), Job("fine", lambda app: 1)]
     with caplog.at_level(logging.ERROR):
         assert run_round(worker_app, jobs, {}) == 1
     assert "Worker job broken failed" in caplog.text
@@ -31,7 +31,7 @@ def test_a_failing_job_is_logged_and_does_not_stop_the_others(worker_app, caplog
 
 def test_a_job_with_an_interval_waits_for_it(worker_app):
     calls = []
-    jobs = [Job("slow", lambda session: calls.append(1) or 1, every_seconds=3600)]
+    jobs = [Job("slow", lambda app: calls.append(1) or 1, every_seconds=3600)]
     last_run: dict[str, float] = {}
     run_round(worker_app, jobs, last_run)
     run_round(worker_app, jobs, last_run)

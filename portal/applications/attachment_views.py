@@ -1,0 +1,62 @@
+"""The attachments step: upload files one at a time, see them listed, remove one."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileRequired
+
+from portal.applications import steps as flow
+from portal.applications.forms import SendForm
+from portal.applications.views import back_url, blueprint, next_url, own_draft
+from portal.db import session
+from portal.documents.attachments import (
+    attachments_for_draft,
+    delete_attachment,
+    store_attachment,
+)
+from portal.documents.upload_fields import AcceptedUpload, AttachmentField
+from portal.forms import PortalForm
+from portal.identity import rules
+from portal.identity.crypto import data_keys
+from portal.municipalities.tenancy import current_municipality
+
+
+class UploadForm(PortalForm):
+    file = AttachmentField(_l("Add a file"))
+
+
+def upload_form(bytes_already: int) -> UploadForm:
+    form = UploadForm()
+    form.file.validators = [FileRequired(message=_l("Choose a file to add")),
+                            AcceptedUpload(lambda: bytes_already)]
+    return form
+
+
+def attachments_step(draft, answers: dict, current):
+    municipality_id = current_municipality().id
+    existing = attachments_for_draft(session(), municipality_id, draft.id)
+    form = upload_form(sum(a.size_bytes for a in existing))
+    if request.method == "POST" and request.form.get("action") == "continue":
+        if SendForm().validate_on_submit():
+            return redirect(next_url(draft, answers, current))
+    elif form.validate_on_submit() and form.file.checked_data is not None:
+        store_attachment(session(), data_keys(), municipality_id=municipality_id,
+                         data=form.file.checked_data, filename=form.file.data.filename,
+                         uploaded_by_person_id=current_user.person.id, draft_id=draft.id)
+        return redirect(request.full_path.rstrip("?"))
+    return render_template(
+        "applications/attachments.html", form=form, draft=draft, step=current,
+        attachments=existing, back_url=back_url(draft, answers, current),
+        needs_document=flow.needs_document(answers) and answers.get("document") == "upload",
+    )
+
+
+@blueprint.post("/soknad/<draft_id>/vedlegg/<int:attachment_id>/slett")
+@rules.citizen
+def remove_attachment(draft_id: str, attachment_id: int):
+    draft = own_draft(draft_id)
+    if SendForm().validate_on_submit() and not draft.submission_id:
+        delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
+    return redirect(url_for(".step", draft_id=draft.public_id, step_path="vedlegg"))

@@ -1,0 +1,198 @@
+"""One form per step of the application. Labels are the questions the person sees."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.forms import MultiCheckboxField, PortalForm
+from portal.identity.forms import PHONE_PATTERN, ValidNin
+
+LONG_TEXT = 4000
+
+
+def _choices(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ForWhomForm(PortalForm):
+    for_whom = RadioField(
+        _l("Who are you applying for?"),
+        choices=_choices(
+            ("self", _l("Myself")),
+            ("child", _l("My child under 18")),
+            ("fullmakt", _l("Someone who has given me a power of attorney (fullmakt)")),
+            ("guardian", _l("Someone I am guardian (verge) for")),
+        ),
+        validators=[InputRequired(message=_l("Choose who you are applying for"))],
+    )
+
+
+class SubjectForm(PortalForm):
+    subject_nin = StringField(
+        _l("Their national identity number"),
+        description=_l("11 digits"),
+        validators=[ValidNin()],
+    )
+    subject_name = StringField(
+        _l("Their full name"),
+        validators=[DataRequired(message=_l("Enter their full name")), Length(max=200)],
+    )
+
+
+class DocumentForm(PortalForm):
+    document = RadioField(
+        _l("How will you send us the document that shows you may act for them?"),
+        description=_l("This is the power of attorney (fullmakt) or the guardian certificate "
+                       "(vergeattest)."),
+        choices=_choices(
+            ("upload", _l("I will upload it with this application")),
+            ("post", _l("I will send it by post or hand it in at the service desk")),
+        ),
+        validators=[InputRequired(message=_l("Choose how you will send the document"))],
+    )
+
+
+class RequestForm(PortalForm):
+    request = RadioField(
+        _l("What are you applying for?"),
+        choices=_choices(
+            ("ip_and_coordinator", _l("An individual plan and a coordinator")),
+            ("coordinator_only", _l("A coordinator only")),
+            ("child_coordinator", _l("A child coordinator (barnekoordinator)")),
+        ),
+        validators=[InputRequired(message=_l("Choose what you are applying for"))],
+    )
+
+
+class ServicesForm(PortalForm):
+    services = MultiCheckboxField(
+        _l("Which services do you get now?"),
+        description=_l("Choose all that apply. Usually you need two or more services to get an "
+                       "individual plan, but you can apply anyway."),
+        validators=[Optional()],
+    )
+    other_services = TextAreaField(
+        _l("Other services (optional)"),
+        description=_l("For example services from the hospital, school or kindergarten."),
+        validators=[Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+
+    def validate_other_services(self, field) -> None:
+        if not self.services.data and not (field.data or "").strip():
+            raise ValidationError(_l("Choose at least one service, or write which services "
+                                     "you get"))
+
+
+class NeedsForm(PortalForm):
+    needs = TextAreaField(
+        _l("What do you need help to coordinate?"),
+        description=_l("Describe your situation in your own words."),
+        validators=[DataRequired(message=_l("Write what you need help to coordinate")),
+                    Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+    goals = TextAreaField(
+        _l("What are your goals?"),
+        description=_l("Your goals are the starting point for the plan. What do you want to "
+                       "achieve or manage?"),
+        validators=[DataRequired(message=_l("Write at least one goal")),
+                    Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+
+
+class WishesForm(PortalForm):
+    known_coordinator = StringField(
+        _l("Is there someone you would like as coordinator? (optional)"),
+        description=_l("For example someone who already knows you. Write their name and where "
+                       "they work."),
+        validators=[Length(max=300)],
+    )
+    contact_method = RadioField(
+        _l("How do you want us to contact you?"),
+        choices=_choices(("phone", _l("By phone")), ("email", _l("By e-mail")),
+                         ("letter", _l("By letter"))),
+        validators=[InputRequired(message=_l("Choose how we should contact you"))],
+    )
+    interpreter = RadioField(
+        _l("Do you need an interpreter?"),
+        choices=_choices(("no", _l("No")), ("yes", _l("Yes"))),
+        validators=[InputRequired(message=_l("Choose if you need an interpreter"))],
+    )
+    interpreter_language = StringField(
+        _l("Which language, if you need an interpreter?"),
+        description=_l("Also sign language."),
+        validators=[Length(max=100)],
+    )
+    adaptation = TextAreaField(
+        _l("Do you need anything else to take part? (optional)"),
+        description=_l("For example step-free access, large print or extra time in meetings."),
+        validators=[Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+
+    def validate_interpreter_language(self, field) -> None:
+        if self.interpreter.data == "yes" and not (field.data or "").strip():
+            raise ValidationError(_l("Write which language you need an interpreter for"))
+
+
+class ConsentForm(PortalForm):
+    consent_planning = BooleanField(
+        _l("I agree that the municipality starts work on an individual plan and a coordinator"),
+        validators=[DataRequired(message=_l("You must agree to the planning work to apply"))],
+    )
+    consent_exchange = BooleanField(
+        _l("I agree that the services I have named may share the information needed for the "
+           "plan with each other"),
+        validators=[DataRequired(message=_l("You must agree to the sharing of information to "
+                                            "apply"))],
+    )
+
+
+class AttachmentForm(PortalForm):
+    """Filled in by the view with the upload field (see portal.documents.upload_fields)."""
+
+
+class SendForm(PortalForm):
+    """Check your answers: the final POST carries the draft's idempotency key."""
+
+
+class EipAccessForm(PortalForm):
+    email = EmailField(
+        _l("E-mail address for your user account"),
+        validators=[DataRequired(message=_l("Enter your e-mail address")), Length(max=254)],
+    )
+    phone = StringField(
+        _l("Mobile number"),
+        description=_l("You get a code by text message when you log in."),
+        validators=[DataRequired(message=_l("Enter your mobile number"))],
+    )
+    coordinator_name = StringField(_l("Your coordinator's name (optional)"),
+                                   validators=[Length(max=200)])
+    confirm_plan = BooleanField(
+        _l("I have an individual plan or a coordinator in the municipality"),
+        validators=[DataRequired(message=_l("You need an individual plan or a coordinator to "
+                                            "get access"))],
+    )
+    accept_terms = BooleanField(
+        _l("I will keep my login to myself and tell the municipality if someone else may "
+           "have used it"),
+        validators=[DataRequired(message=_l("You must accept this to get access"))],
+    )
+
+    def validate_phone(self, field) -> None:
+        if field.data and not PHONE_PATTERN.match(field.data.strip()):
+            raise ValidationError(_l("Enter a phone number with 8 digits, like 912 34 567"))
+
+    def validate_email(self, field) -> None:
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(
+                _l("Enter an e-mail address in the right format, like name@example.no")
+            ) from None

@@ -1,0 +1,128 @@
+"""The payload of each submission kind: the contract the back office integrates against.
+
+Each kind has a versioned JSON Schema in ``schemas/``; a payload is validated before it is
+stored, so nothing that breaks the contract can reach the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+from referencing import Registry, Resource
+
+from portal.applications.consent import CONSENT_TEXT_VERSION, consent_text
+from portal.applications.steps import consent_mode
+from portal.municipalities.service import localized
+
+SCHEMAS = Path(__file__).parent / "schemas"
+BASIS = {"child": "parental_responsibility", "fullmakt": "power_of_attorney",
+         "guardian": "guardianship"}
+
+
+@cache
+def schema(kind: str, version: int) -> dict:
+    return json.loads((SCHEMAS / f"{kind}.v{version}.json").read_text())
+
+
+@cache
+def _registry() -> Registry:
+    """Every schema in schemas/, so that ``$ref`` between them resolves without a network."""
+    documents = [json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))]
+    return Registry().with_resources(
+        (document["$id"], Resource.from_contents(document)) for document in documents
+    )
+
+
+def validate_payload(payload: dict) -> None:
+    validator = jsonschema.Draft202012Validator(
+        schema(payload["kind"], payload["schema_version"]), registry=_registry()
+    )
+    validator.validate(payload)
+
+
+def chosen_services(answers: dict, municipality, language: str) -> list[dict]:
+    offered = {service["key"]: service["name"] for service in municipality.services}
+    return [{"key": key, "name": localized(offered[key], language)}
+            for key in answers.get("services", []) if key in offered]
+
+
+def build_payload(kind: str, answers: dict, *, municipality, applicant, subject, attachments,
+                  language: str, submitted_at: datetime, channel: str) -> dict:
+    from portal.identity.crypto import data_keys
+    from portal.identity.persons import person_nin
+
+    payload = {
+        "kind": kind,
+        "schema_version": 1,
+        "submitted_at": submitted_at.isoformat(),
+        "channel": channel,
+        "language": language,
+        "municipality": {"slug": municipality.slug, "name": municipality.name,
+                         "organisation_number": municipality.organisation_number},
+        "applicant": {"national_id": person_nin(data_keys(), applicant).value,
+                      "name": applicant.name, "email": applicant.email,
+                      "phone": applicant.phone, "role": answers.get("for_whom", "self")},
+        "subject": {"national_id": subject.nin, "name": subject.name,
+                    "birth_date": subject.birth_date.isoformat()},
+    }
+    build = BUILDERS[kind]
+    payload.update(build(answers, municipality, subject, attachments, language, submitted_at))
+    validate_payload(payload)
+    return payload
+
+
+def _ip_application(answers, municipality, subject, attachments, language, submitted_at):
+    services = chosen_services(answers, municipality, language)
+    mode = consent_mode(answers, subject.age(submitted_at.date()))
+    for_whom = answers.get("for_whom", "self")
+    representation = None
+    if for_whom != "self":
+        document = {"upload": "attached", "post": "by_post"}.get(answers.get("document"),
+                                                                 "not_needed")
+        representation = {"basis": BASIS[for_whom], "document": document}
+    return {
+        "representation": representation,
+        "request": answers["request"],
+        "services": services,
+        "other_services": answers.get("other_services", ""),
+        "coordination_needs": answers["needs"],
+        "goals": answers["goals"],
+        "wishes": {
+            "known_coordinator": answers.get("known_coordinator", ""),
+            "contact_method": answers["contact_method"],
+            "interpreter": answers["interpreter"] == "yes",
+            "interpreter_language": answers.get("interpreter_language", ""),
+            "adaptation": answers.get("adaptation", ""),
+        },
+        "consent": {
+            "planning": bool(answers.get("consent_planning")),
+            "information_exchange": bool(answers.get("consent_exchange")),
+            "given_by": mode,
+            "text_version": CONSENT_TEXT_VERSION,
+            "text": consent_text(mode, subject.name, [s["name"] for s in services]),
+        },
+        "attachments": [_attachment(a) for a in attachments],
+    }
+
+
+def _eip_access(answers, municipality, subject, attachments, language, submitted_at):
+    return {
+        "system": {"name": municipality.eip_system_name, "url": municipality.eip_system_url},
+        "account": {"email": answers["email"], "phone": answers["phone"]},
+        "coordinator_name": answers.get("coordinator_name", ""),
+        "confirmations": {"has_plan_or_coordinator": bool(answers.get("confirm_plan")),
+                          "accepts_terms": bool(answers.get("accept_terms"))},
+    }
+
+
+def _attachment(attachment) -> dict:
+    return {"id": attachment.id, "display_name": attachment.display_name,
+            "content_type": attachment.content_type, "size_bytes": attachment.size_bytes,
+            "sha256": attachment.sha256}
+
+
+BUILDERS = {"ip_application": _ip_application, "eip_access": _eip_access}

@@ -1,0 +1,125 @@
+"""Worker tasks after a submission: the receipt PDF and the receipt e-mail."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from portal.applications.models import Receipt
+from portal.applications.steps import KIND_TITLES
+from portal.applications.summary import summary_rows
+from portal.cases.models import Case, Submission
+from portal.cases.submissions import submission_payload
+from portal.db import as_utc
+from portal.documents.receipts import ReceiptContent, render_receipt_pdf
+from portal.identity.crypto import data_keys
+from portal.identity.models import Person
+from portal.municipalities.models import Municipality
+from portal.municipalities.service import localized
+from portal.notifications.mail import receipt_email, send_mail
+
+PDF_CONTEXT = b"receipt.pdf"
+
+
+def what_next(municipality: Municipality, language: str) -> str:
+    return _("We will handle your application. %(statement)s If we cannot decide within one "
+             "month, we will write to you and tell you why and when you can expect an answer.",
+             statement=localized(municipality.processing_time_statement, language))
+
+
+def contact_line(municipality: Municipality, language: str) -> str:
+    return _("Questions? Contact %(unit)s, phone %(phone)s, e-mail %(email)s.",
+             unit=localized(municipality.ip_unit_name, language), phone=municipality.phone,
+             email=municipality.email)
+
+
+def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
+    keys = data_keys()
+    payload = submission_payload(keys, submission)
+    municipality = session.get(Municipality, submission.municipality_id)
+    case = session.get(Case, submission.case_id)
+    language = submission.language
+    with force_locale(language):
+        rows = [(q, a) for q, a, _url in summary_rows(
+            submission.kind, _answers_from(payload), municipality, language,
+            [a["display_name"] for a in payload.get("attachments", [])])]
+        return ReceiptContent(
+            municipality_name=municipality.name,
+            unit_name=localized(municipality.ip_unit_name, language),
+            reference=case.reference,
+            kind_title=str(KIND_TITLES[submission.kind]),
+            submitted_at=as_utc(submission.created_at),
+            language=language,
+            subject_name=payload["subject"]["name"],
+            subject_nin_masked=payload["subject"]["national_id"][:6] + "*****",
+            submitted_by_name=payload["applicant"]["name"],
+            rows=rows,
+            consent_text=payload.get("consent", {}).get("text", ""),
+            payload_sha256=submission.payload_sha256,
+            what_next=what_next(municipality, language),
+            contact=contact_line(municipality, language),
+        )
+
+
+def _answers_from(payload: dict) -> dict:
+    """The draft-style answers again, from a stored payload (for the receipt's rows)."""
+    if payload["kind"] == "eip_access":
+        return {"email": payload["account"]["email"], "phone": payload["account"]["phone"],
+                "coordinator_name": payload["coordinator_name"],
+                "confirm_plan": payload["confirmations"]["has_plan_or_coordinator"],
+                "accept_terms": payload["confirmations"]["accepts_terms"]}
+    representation = payload["representation"] or {}
+    wishes = payload["wishes"]
+    return {
+        "for_whom": payload["applicant"]["role"],
+        "subject_nin": payload["subject"]["national_id"],
+        "subject_name": payload["subject"]["name"],
+        "document": {"attached": "upload", "by_post": "post"}.get(representation.get("document")),
+        "request": payload["request"],
+        "services": [s["key"] for s in payload["services"]],
+        "other_services": payload["other_services"],
+        "needs": payload["coordination_needs"], "goals": payload["goals"],
+        "known_coordinator": wishes["known_coordinator"],
+        "contact_method": wishes["contact_method"],
+        "interpreter": "yes" if wishes["interpreter"] else "no",
+        "interpreter_language": wishes["interpreter_language"],
+        "adaptation": wishes["adaptation"],
+        "consent_planning": payload["consent"]["planning"],
+        "consent_exchange": payload["consent"]["information_exchange"],
+    }
+
+
+def make_receipt_pdf(session: Session, task: dict) -> None:
+    submission = session.get(Submission, task["submission_id"])
+    if session.scalar(sa.select(Receipt.id).where(Receipt.submission_id == submission.id)):
+        return  # made already (a retried task): never two receipts
+    pdf = render_receipt_pdf(receipt_content(session, submission))
+    session.add(Receipt(submission_id=submission.id,
+                        pdf_encrypted=data_keys().encrypt_bytes(pdf, PDF_CONTEXT)))
+
+
+def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
+    receipt = session.scalar(sa.select(Receipt).where(Receipt.submission_id == submission_id))
+    return data_keys().decrypt_bytes(receipt.pdf_encrypted, PDF_CONTEXT) if receipt else None
+
+
+def send_receipt_email(session: Session, task: dict) -> None:
+    submission = session.get(Submission, task["submission_id"])
+    person = session.get(Person, submission.submitted_by_person_id)
+    if person is None or not person.email:
+        return  # nobody to write to; the receipt page and the PDF are there
+    municipality = session.get(Municipality, submission.municipality_id)
+    case = session.get(Case, submission.case_id)
+    language = person.preferred_language or submission.language
+    with force_locale(language):
+        subject, body = receipt_email(
+            language=language, municipality_name=municipality.name,
+            reference=case.reference,
+            receipt_url=url_for("applications.receipt", municipality_slug=municipality.slug,
+                                reference=case.reference, _external=True),
+            what_next=what_next(municipality, language),
+        )
+    send_mail(person.email, subject, body)

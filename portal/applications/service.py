@@ -1,0 +1,140 @@
+"""The rules of applying: who the application is for, its payload, and sending it.
+
+Sending is one transaction: case, submission, attachments, first case event, outbox message,
+worker tasks (receipt PDF, e-mail) and audit event are committed together or not at all. The
+draft's idempotency key makes a double click, a resent POST or a second tab land on the same
+submission: the unique constraint decides any race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.applications.payloads import build_payload
+from portal.applications.steps import age_on
+from portal.audit.service import record
+from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
+from portal.cases.references import new_reference
+from portal.cases.submissions import seal_payload
+from portal.db import utcnow
+from portal.drafts.models import Draft
+from portal.identity.crypto import DataKeys
+from portal.identity.models import Person
+from portal.identity.nin import parse_nin
+from portal.identity.persons import find_or_create_person, person_nin
+from portal.municipalities.models import Municipality
+from portal.queue.models import OutboxMessage
+from portal.queue.tasks import enqueue
+
+SCHEMA_VERSIONS = {"ip_application": 1, "eip_access": 1}
+REFERENCE_PREFIX = {"ip_application": "IP", "eip_access": "EIP"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who the application is for, as far as the answers tell."""
+
+    name: str
+    birth_date: date | None
+    nin: str | None
+
+    def age(self, today: date) -> int | None:
+        return age_on(self.birth_date, today) if self.birth_date else None
+
+
+def subject_of(keys: DataKeys, applicant: Person, answers: dict) -> Subject:
+    if answers.get("for_whom", "self") == "self" or not answers.get("subject_nin"):
+        nin = person_nin(keys, applicant)
+        return Subject(applicant.name, nin.birth_date, nin.value)
+    nin = parse_nin(answers["subject_nin"], allow_synthetic=True)  # validated on its step
+    return Subject(answers.get("subject_name", ""), nin.birth_date, nin.value)
+
+
+def find_submission(session: Session, idempotency_key: str) -> Submission | None:
+    query = sa.select(Submission).where(Submission.idempotency_key == idempotency_key)
+    return session.scalar(query)
+
+
+def submit_draft(
+    session: Session, keys: DataKeys, draft: Draft, *, municipality: Municipality,
+    applicant: Person, answers: dict, language: str, channel: str = "web",
+) -> Submission:
+    """Send the draft; or, if it was sent already, return that submission."""
+    existing = find_submission(session, draft.idempotency_key)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            return _create_submission(session, keys, draft, municipality=municipality,
+                                      applicant=applicant, answers=answers, language=language,
+                                      channel=channel)
+    except IntegrityError:  # another request sent the same draft a moment ago
+        existing = find_submission(session, draft.idempotency_key)
+        if existing is None:
+            raise
+        return existing
+
+
+def _create_submission(session, keys, draft, *, municipality, applicant, answers, language,
+                       channel) -> Submission:
+    from portal.documents.attachments import attachments_for_draft
+
+    subject = subject_of(keys, applicant, answers)
+    subject_person = find_or_create_person(
+        session, keys, parse_nin(subject.nin, allow_synthetic=True), name=subject.name
+    )
+    attachments = attachments_for_draft(session, municipality.id, draft.id)
+    now = utcnow()
+    payload = build_payload(draft.kind, answers, municipality=municipality, applicant=applicant,
+                            subject=subject, attachments=attachments, language=language,
+                            submitted_at=now, channel=channel)
+    case = Case(municipality_id=municipality.id, kind=draft.kind, status=CaseStatus.SUBMITTED,
+                reference=_unused_reference(session, draft.kind, now.year),
+                subject_person_id=subject_person.id, created_at=now, updated_at=now)
+    session.add(case)
+    session.flush()
+    sealed, digest = seal_payload(keys, payload)
+    submission = Submission(
+        municipality_id=municipality.id, case_id=case.id, kind=draft.kind,
+        schema_version=SCHEMA_VERSIONS[draft.kind], payload_encrypted=sealed,
+        payload_sha256=digest, idempotency_key=draft.idempotency_key,
+        submitted_by_person_id=applicant.id, subject_person_id=subject_person.id,
+        channel=channel, language=language, created_at=now,
+    )
+    session.add(submission)
+    session.flush()  # the unique idempotency key is checked here
+    _after_submission(session, draft, case, submission, applicant, attachments)
+    return submission
+
+
+def _after_submission(session, draft, case, submission, applicant, attachments) -> None:
+    from portal.documents.attachments import move_to_submission
+
+    move_to_submission(session, draft.id, submission.id)
+    session.add(CaseEvent(case_id=case.id, type="submitted", actor_person_id=applicant.id,
+                          data={"submission_id": submission.id, "kind": submission.kind}))
+    session.add(OutboxMessage(
+        municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
+        schema_version=submission.schema_version, case_id=case.id, submission_id=submission.id,
+        payload={"reference": case.reference, "submission_id": submission.id,
+                 "attachments": len(attachments)},
+    ))
+    enqueue(session, "receipt_pdf", case.municipality_id, submission_id=submission.id)
+    enqueue(session, "receipt_email", case.municipality_id, submission_id=submission.id)
+    record(session, "submission.created", municipality_id=case.municipality_id,
+           actor_person_id=applicant.id, subject_person_id=case.subject_person_id,
+           target=f"case:{case.reference}")
+    draft.submission_id = submission.id
+    session.flush()
+
+
+def _unused_reference(session: Session, kind: str, year: int) -> str:
+    while True:
+        reference = new_reference(year, REFERENCE_PREFIX[kind])
+        if session.scalar(sa.select(Case.id).where(Case.reference == reference)) is None:
+            return reference

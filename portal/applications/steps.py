@@ -1,0 +1,123 @@
+"""The steps of each application kind, in order, with the rule for when a step applies.
+
+A step's answers are saved in the draft when it is sent. The step order, the "check your
+answers" rows and the payload all come from here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from portal.applications import forms
+
+Answers = dict
+
+
+def always(_answers: Answers) -> bool:
+    return True
+
+
+def for_someone_else(answers: Answers) -> bool:
+    return answers.get("for_whom") not in (None, "self")
+
+
+def needs_document(answers: Answers) -> bool:
+    return answers.get("for_whom") in ("fullmakt", "guardian")
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    path: str
+    title: object
+    form: type
+    applies: Callable[[Answers], bool] = always
+    fields: tuple[str, ...] = field(default=())
+
+
+IP_APPLICATION_STEPS = (
+    Step("for_whom", "hvem", _l("Who are you applying for?"), forms.ForWhomForm,
+         fields=("for_whom",)),
+    Step("subject", "person", _l("Who are you applying for?"), forms.SubjectForm,
+         for_someone_else, fields=("subject_nin", "subject_name")),
+    Step("document", "dokumentasjon", _l("Documentation"), forms.DocumentForm, needs_document,
+         fields=("document",)),
+    Step("request", "hva", _l("What are you applying for?"), forms.RequestForm,
+         fields=("request",)),
+    Step("services", "tjenester", _l("Services you get now"), forms.ServicesForm,
+         fields=("services", "other_services")),
+    Step("needs", "behov", _l("Needs and goals"), forms.NeedsForm, fields=("needs", "goals")),
+    Step("wishes", "onsker", _l("Your wishes"), forms.WishesForm,
+         fields=("known_coordinator", "contact_method", "interpreter", "interpreter_language",
+                 "adaptation")),
+    Step("consent", "samtykke", _l("Consent"), forms.ConsentForm,
+         fields=("consent_planning", "consent_exchange")),
+    Step("attachments", "vedlegg", _l("Attachments"), forms.AttachmentForm),
+)
+
+EIP_ACCESS_STEPS = (
+    Step("access", "tilgang", _l("Access to the electronic plan"), forms.EipAccessForm,
+         fields=("email", "phone", "coordinator_name", "confirm_plan", "accept_terms")),
+)
+
+STEPS = {"ip_application": IP_APPLICATION_STEPS, "eip_access": EIP_ACCESS_STEPS}
+KIND_TITLES = {
+    "ip_application": _l("Application for an individual plan and/or a coordinator"),
+    "eip_access": _l("Access to the electronic individual plan"),
+}
+
+
+def steps_for(kind: str, answers: Answers) -> list[Step]:
+    return [step for step in STEPS[kind] if step.applies(answers)]
+
+
+def step_by_path(kind: str, path: str) -> Step | None:
+    return next((step for step in STEPS[kind] if step.path == path), None)
+
+
+def next_step(kind: str, answers: Answers, current: Step) -> Step | None:
+    """The step after ``current`` that applies, or None when it is time to check answers."""
+    order = STEPS[kind]
+    later = order[order.index(current) + 1:]
+    return next((step for step in later if step.applies(answers)), None)
+
+
+def previous_step(kind: str, answers: Answers, current: Step) -> Step | None:
+    order = STEPS[kind]
+    earlier = reversed(order[: order.index(current)])
+    return next((step for step in earlier if step.applies(answers)), None)
+
+
+def first_unanswered(kind: str, answers: Answers) -> Step | None:
+    """The first step that applies and has not been answered (the check page needs none)."""
+    for step in steps_for(kind, answers):
+        if step.fields and not all(name in answers for name in step.fields):
+            return step
+    return None
+
+
+def age_on(birth_date: date, today: date) -> int:
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+# Pasient- og brukerrettighetsloven § 4-3: from 16 a young person consents on their own
+# behalf; for children under 16 the parents consent (§ 4-4).
+AGE_OF_CONSENT = 16
+# Helse- og omsorgstjenesteloven § 7-2 a: a child coordinator is for children under 18.
+CHILD_AGE_LIMIT = 18
+
+
+def consent_mode(answers: Answers, subject_age: int | None) -> str:
+    """Who gives consent: the person themself, a parent, the young person, or a representative."""
+    for_whom = answers.get("for_whom", "self")
+    if for_whom == "self":
+        return "self"
+    if for_whom == "child":
+        return "parent" if subject_age is not None and subject_age < AGE_OF_CONSENT \
+            else "young_person"
+    return "representative"

@@ -1,0 +1,203 @@
+"""Applying online: start, one step per page, check your answers, send, receipt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal import access
+from portal.applications import steps as flow
+from portal.applications.consent import consent_intro
+from portal.applications.forms import SendForm
+from portal.applications.service import subject_of, submit_draft
+from portal.applications.summary import summary_rows
+from portal.db import session, utcnow
+from portal.drafts.service import answers as draft_answers
+from portal.drafts.service import create_draft, find_draft, save_answers
+from portal.i18n import current_language
+from portal.identity import rules
+from portal.identity.crypto import data_keys
+from portal.municipalities.service import localized
+from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+
+blueprint = tenant_blueprint("applications", __name__)
+INTRO = {"ip_application": "applications/intro.html", "eip_access": "applications/eip_intro.html"}
+START_PATH = {"ip_application": "soknad", "eip_access": "tilgang-elektronisk-plan"}
+RETURN_TO_CHECK = "check"
+
+
+@blueprint.get("/soknad")
+@access.public
+def intro():
+    return render_template("applications/intro.html", kind="ip_application")
+
+
+@blueprint.get("/tilgang-elektronisk-plan")
+@access.public
+def eip_intro():
+    return render_template("applications/eip_intro.html", kind="eip_access")
+
+
+@blueprint.route("/ny/<any(ip_application, eip_access):kind>", methods=["GET", "POST"])
+@rules.citizen
+def start(kind: str):
+    form = SendForm()
+    if form.validate_on_submit():
+        draft = create_draft(session(), data_keys(), municipality_id=current_municipality().id,
+                             owner_person_id=current_user.person.id, kind=kind,
+                             lifetime=draft_lifetime())
+        first = flow.STEPS[kind][0]
+        return redirect(url_for(".step", draft_id=draft.public_id, step_path=first.path))
+    return render_template("applications/start.html", form=form, kind=kind,
+                           title=flow.KIND_TITLES[kind], days=draft_lifetime().days)
+
+
+def draft_lifetime() -> timedelta:
+    return timedelta(days=current_app.config["DRAFT_LIFETIME_DAYS"])
+
+
+def own_draft(draft_id: str):
+    draft = find_draft(session(), municipality_id=current_municipality().id,
+                       owner_person_id=current_user.person.id, public_id=draft_id)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+@blueprint.route("/soknad/<draft_id>/<step_path>", methods=["GET", "POST"])
+@rules.citizen
+def step(draft_id: str, step_path: str):
+    draft = own_draft(draft_id)
+    if draft.submission_id:
+        return redirect(url_for(".sent", draft_id=draft.public_id))
+    answers = draft_answers(data_keys(), draft)
+    current = flow.step_by_path(draft.kind, step_path)
+    if current is None:
+        abort(404)
+    if not current.applies(answers):
+        return redirect(url_for(".check", draft_id=draft.public_id))
+    if current.key == "attachments":
+        from portal.applications.attachment_views import attachments_step
+
+        return attachments_step(draft, answers, current)
+    form = _form_for(current, answers, draft)
+    if form.validate_on_submit() and _cross_checks(form, current, answers):
+        values = {name: form[name].data for name in current.fields}
+        answers = save_answers(data_keys(), draft, values, draft_lifetime())
+        return redirect(next_url(draft, answers, current))
+    return render_template("applications/step.html", form=form, step=current, draft=draft,
+                           back_url=back_url(draft, answers, current), **_step_context(
+                               current, answers, draft))
+
+
+def next_url(draft, answers: dict, current) -> str:
+    following = flow.next_step(draft.kind, answers, current)
+    unanswered = flow.first_unanswered(draft.kind, answers)
+    if request.args.get("return_to") == RETURN_TO_CHECK and unanswered is None:
+        return url_for(".check", draft_id=draft.public_id)
+    if following is None:
+        return url_for(".check", draft_id=draft.public_id)
+    return url_for(".step", draft_id=draft.public_id, step_path=following.path)
+
+
+def back_url(draft, answers: dict, current) -> str:
+    if request.args.get("return_to") == RETURN_TO_CHECK:
+        return url_for(".check", draft_id=draft.public_id)
+    previous = flow.previous_step(draft.kind, answers, current)
+    if previous is None:
+        return url_for(".start", kind=draft.kind)
+    return url_for(".step", draft_id=draft.public_id, step_path=previous.path)
+
+
+def _form_for(current, answers: dict, draft):
+    form = current.form(data={name: answers.get(name) for name in current.fields})
+    if "services" in current.fields:
+        language = current_language()
+        form.services.choices = [SelectChoice(s["key"], localized(s["name"], language))
+                                 for s in current_municipality().services]
+    return form
+
+
+def _subject_age(answers: dict) -> int | None:
+    return subject_of(data_keys(), current_user.person, answers).age(utcnow().date())
+
+
+def _cross_checks(form, current, answers: dict) -> bool:
+    """Rules that need answers from other steps; errors are shown next to the field."""
+    from flask_babel import gettext as _
+
+    if current.key == "subject" and answers.get("for_whom") == "child":
+        age = form.subject_nin.nin.age_on(utcnow().date())
+        if age >= flow.CHILD_AGE_LIMIT:
+            form.subject_nin.errors.append(_("Your child must be under 18. For someone who is "
+                                             "18 or older, you need a power of attorney or "
+                                             "to be their guardian."))
+            return False
+    if current.key == "request" and form.request.data == "child_coordinator":
+        age = _subject_age(answers)
+        if age is None or age >= flow.CHILD_AGE_LIMIT:
+            form.request.errors.append(_("A child coordinator is for children under 18. "
+                                         "Choose another option."))
+            return False
+    return True
+
+
+def _step_context(current, answers: dict, draft) -> dict:
+    if current.key != "consent":
+        return {}
+    subject = subject_of(data_keys(), current_user.person, answers)
+    mode = flow.consent_mode(answers, subject.age(utcnow().date()))
+    return {"consent_intro": consent_intro(mode, subject.name or _name_fallback())}
+
+
+def _name_fallback() -> str:
+    from flask_babel import gettext as _
+
+    return _("The person")
+
+
+@blueprint.route("/soknad/<draft_id>/sjekk", methods=["GET", "POST"])
+@rules.citizen
+def check(draft_id: str):
+    draft = own_draft(draft_id)
+    if draft.submission_id:
+        return redirect(url_for(".sent", draft_id=draft.public_id))
+    answers = draft_answers(data_keys(), draft)
+    missing = flow.first_unanswered(draft.kind, answers)
+    if missing is not None:
+        return redirect(url_for(".step", draft_id=draft.public_id, step_path=missing.path))
+    form = SendForm()
+    if form.validate_on_submit():
+        submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
+                     applicant=current_user.person, answers=answers,
+                     language=current_language())
+        return redirect(url_for(".sent", draft_id=draft.public_id))
+    return render_template("applications/check.html", form=form, draft=draft,
+                           rows=_rows(draft, answers), title=flow.KIND_TITLES[draft.kind])
+
+
+def _rows(draft, answers: dict):
+    from portal.documents.attachments import attachments_for_draft
+
+    names = [a.display_name for a in attachments_for_draft(session(), current_municipality().id,
+                                                            draft.id)]
+    return summary_rows(
+        draft.kind, answers, current_municipality(), current_language(), names,
+        change_url=lambda s: url_for(".step", draft_id=draft.public_id, step_path=s.path,
+                                     return_to=RETURN_TO_CHECK),
+    )
+
+
+@blueprint.get("/soknad/<draft_id>/sendt")
+@rules.citizen
+def sent(draft_id: str):
+    """Where every resent POST of the same draft lands: the one receipt."""
+    draft = own_draft(draft_id)
+    if not draft.submission_id:
+        return redirect(url_for(".check", draft_id=draft.public_id))
+    from portal.applications.receipt_views import receipt_for_submission
+
+    return receipt_for_submission(draft.submission_id)

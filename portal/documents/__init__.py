@@ -1,0 +1,1 @@
+"""Documents: attachments (vedlegg) that people upload, and receipts."""

@@ -1,0 +1,116 @@
+"""The receipt as PDF: what the person sent, when, and a control value that proves it.
+
+Rendering only: the worker gathers a :class:`ReceiptContent` from the case and its
+submission, and stores the bytes that :func:`render_receipt_pdf` returns.
+
+The PDF is PDF/A-3b, for archiving (Arkivverket accepts PDF/A for long-term storage), and
+tagged (headings, table, language, title) so that screen readers can read it. WeasyPrint
+writes one conformance claim per file (``pdfaid`` *or* ``pdfuaid`` in the XMP metadata), so
+PDF/A and PDF/UA cannot both be declared; we declare PDF/A and tag the structure as far as
+WeasyPrint goes, without claiming PDF/UA.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_date, format_time
+from flask_babel import gettext as _
+from weasyprint import CSS, HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+from portal.i18n import LANGUAGES
+
+TEMPLATE = "pdf/receipt.html"
+STYLESHEET = "pdf.css"  # in the static folder; read from disk, never fetched
+PDF_VARIANT = "pdf/a-3b"
+# An identity number has 11 digits; a masked one keeps at most the 6 of the birth date.
+_UNMASKED_NIN = re.compile(r"\d{7,}")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class ReceiptRenderError(RuntimeError):
+    """The receipt could not be rendered (e.g. the template asked for an outside resource)."""
+
+
+@dataclass(frozen=True)
+class ReceiptContent:
+    """Everything a receipt shows, already translated into the receipt's language."""
+
+    municipality_name: str
+    unit_name: str
+    reference: str
+    kind_title: str
+    submitted_at: datetime  # aware, UTC; shown in Norwegian time
+    language: str  # "nb", "nn" or "en"
+    subject_name: str
+    subject_nin_masked: str  # e.g. "150376*****": never the full number
+    submitted_by_name: str
+    rows: Sequence[tuple[str, str]]  # (question, answer); answers may contain newlines
+    consent_text: str
+    payload_sha256: str
+    what_next: str
+    contact: str
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"Unknown receipt language {self.language!r}")
+        if self.submitted_at.tzinfo is None:
+            raise ValueError("submitted_at must be an aware datetime")
+        if _UNMASKED_NIN.search(self.subject_nin_masked):
+            raise ValueError("subject_nin_masked must not hold the full identity number")
+        if not _SHA256_HEX.fullmatch(self.payload_sha256):
+            raise ValueError("payload_sha256 must be 64 lower-case hex digits")
+
+
+class _RefuseAllFetcher(URLFetcher):
+    """The receipt uses no outside resource: fonts are local, the stylesheet is passed in.
+
+    Refusing every URL means a template change can never make the worker fetch from the
+    network (or read a local file) while it renders a person's data.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fail_on_errors=True)
+
+    def fetch(self, url, headers=None):
+        raise PermissionError(f"The receipt may not load {url!r}")
+
+
+def render_receipt_pdf(content: ReceiptContent) -> bytes:
+    """The receipt as PDF/A-3b bytes, in the receipt's language."""
+    with force_locale(content.language):
+        html = render_template(TEMPLATE, receipt=content, **_texts(content))
+    try:
+        return HTML(string=html, url_fetcher=_RefuseAllFetcher()).write_pdf(
+            stylesheets=[_stylesheet(_stylesheet_path())], pdf_variant=PDF_VARIANT, pdf_tags=True
+        )
+    # WeasyPrint raises a BaseException here; the worker retries Exceptions only.
+    except FatalURLFetchingError as error:
+        raise ReceiptRenderError(str(error)) from None
+
+
+def _texts(content: ReceiptContent) -> dict[str, str]:
+    """Texts computed in the receipt's locale: the title and the time it was received."""
+    submitted = _("%(date)s at %(time)s", date=format_date(content.submitted_at, "long"),
+                  time=format_time(content.submitted_at, "short"))
+    title = _("Receipt %(reference)s – %(municipality)s", reference=content.reference,
+              municipality=content.municipality_name)
+    return {"submitted": submitted, "title": title,
+            "created": content.submitted_at.isoformat(timespec="seconds")}
+
+
+def _stylesheet_path() -> Path:
+    return Path(current_app.static_folder or "static") / STYLESHEET
+
+
+@cache
+def _stylesheet(path: Path) -> CSS:
+    """Parse the stylesheet once per process: it is the same for every receipt."""
+    return CSS(string=path.read_text(encoding="utf-8"), url_fetcher=_RefuseAllFetcher())

@@ -1,0 +1,1 @@
+"""Drafts: forms in progress, saved at every step, resumable, removed when they expire."""

@@ -1,0 +1,116 @@
+"""The worker's task queue: claim due tasks, run each in its own transaction, retry with
+exponential backoff and jitter, and park a task that keeps failing (admins see parked tasks).
+
+Several workers may run against one PostgreSQL: a task is claimed with
+``SELECT … FOR UPDATE SKIP LOCKED`` and a lock time, so no task runs twice at the same time.
+SQLite has one writer at a time, which gives the same guarantee there.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from portal.db import get_db, utcnow
+from portal.queue.models import Task
+
+log = logging.getLogger(__name__)
+LOCK_TIME = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BATCH = 10
+Handler = Callable[[Session, dict], None]
+
+
+def handlers() -> dict[str, Handler]:
+    """Every task kind and the function that does it."""
+    from portal.applications.receipts import make_receipt_pdf, send_receipt_email
+
+    return {"receipt_pdf": make_receipt_pdf, "receipt_email": send_receipt_email}
+
+
+def enqueue(session: Session, kind: str, municipality_id: int | None = None, **payload) -> Task:
+    """Add a task to the caller's transaction: it exists only if the caller commits."""
+    task = Task(kind=kind, payload=payload, municipality_id=municipality_id)
+    session.add(task)
+    return task
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min … capped at an hour, with up to 20 % jitter so retries spread out."""
+    seconds = min(30 * 2 ** (attempts - 1), 3600)
+    return timedelta(seconds=seconds * (1 + random.random() * 0.2))  # noqa: S311 - not crypto
+
+
+def claim_due_tasks(session: Session, limit: int = BATCH) -> list[int]:
+    now = utcnow()
+    query = (
+        sa.select(Task)
+        .where(Task.done_at.is_(None), Task.parked_at.is_(None), Task.run_after <= now)
+        .where(sa.or_(Task.locked_until.is_(None), Task.locked_until < now))
+        .order_by(Task.run_after)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    tasks = list(session.scalars(query))
+    for task in tasks:
+        task.locked_until = now + LOCK_TIME
+    return [task.id for task in tasks]
+
+
+def run_task(app: Flask, task_id: int, registry: dict[str, Handler]) -> bool:
+    """Run one claimed task in its own transaction; record success, retry or parking."""
+    database = get_db(app)
+    try:
+        # Links in e-mails and PDFs are built as in a request to the public address.
+        with app.test_request_context("/", base_url=app.config["PUBLIC_URL"]), \
+                database.session_scope() as session:
+            task = session.get(Task, task_id)
+            registry[task.kind](session, task.payload)
+            task.done_at = utcnow()
+            task.locked_until = None
+        return True
+    except Exception as error:
+        log.exception("Task %s failed", task_id)
+        with database.session_scope() as session:
+            _record_failure(session.get(Task, task_id), error)
+        return False
+
+
+def _record_failure(task: Task, error: Exception) -> None:
+    task.attempts += 1
+    task.locked_until = None
+    task.last_error = f"{type(error).__name__}: {error}"[:500]
+    if task.attempts >= MAX_ATTEMPTS:
+        task.parked_at = utcnow()
+    else:
+        task.run_after = utcnow() + backoff(task.attempts)
+
+
+def run_due_tasks(app: Flask, registry: dict[str, Handler] | None = None) -> int:
+    registry = registry if registry is not None else handlers()
+    with get_db(app).session_scope() as session:
+        claimed = claim_due_tasks(session)
+    return sum(run_task(app, task_id, registry) for task_id in claimed)
+
+
+def parked_tasks(session: Session, municipality_id: int) -> list[Task]:
+    query = sa.select(Task).where(Task.parked_at.is_not(None),
+                                  Task.municipality_id == municipality_id)
+    return list(session.scalars(query.order_by(Task.parked_at.desc())))
+
+
+def retry_parked(session: Session, municipality_id: int, task_id: int) -> bool:
+    """An admin sends a parked task back to the worker, with a fresh count of attempts."""
+    task = session.get(Task, task_id)
+    if task is None or task.municipality_id != municipality_id or task.parked_at is None:
+        return False
+    task.parked_at = None
+    task.attempts = 0
+    task.run_after = utcnow()
+    return True
