@@ -69,5 +69,27 @@ def worker_command(once: bool) -> None:
 
 
 from portal.identity.cli import create_staff_command  # noqa: E402
+from portal.queue.cli import set_webhook_command  # noqa: E402
 
 portal_cli.add_command(create_staff_command)
+portal_cli.add_command(set_webhook_command)
+
+
+@portal_cli.command("create-api-client")
+@click.option("--municipality", "slug", required=True, help="The municipality's slug.")
+@click.option("--name", required=True, help="Which system, e.g. 'DIPS'.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice(["queue", "cases"]), help="queue and/or cases.")
+def create_api_client_command(slug: str, name: str, scopes: tuple[str, ...]) -> None:
+    """Create a back-office API client; its token is shown once."""
+    from portal.api.clients import create_client
+    from portal.municipalities.service import get_by_slug
+
+    with get_db().session_scope() as session:
+        municipality = get_by_slug(session, slug)
+        if municipality is None:
+            raise click.ClickException(f"No municipality with the slug {slug!r}.")
+        client, token = create_client(session, municipality_id=municipality.id, name=name,
+                                      scopes=list(scopes))
+        click.echo(f"API client {client.name} (id {client.id}) for {municipality.name}.")
+        click.echo(f"Token (shown once, store it safely): {token}")

@@ -82,6 +82,8 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         # The portal's address as citizens see it, for links in e-mails sent by the worker.
         "PUBLIC_URL": "http://127.0.0.1:5000",
         "DRAFT_LIFETIME_DAYS": 30,
+        "WEBHOOK_TIMEOUT_SECONDS": 10.0,  # one request's budget; a lease lasts twice as long
+        "WEBHOOK_BATCH": 10,  # messages pushed per municipality per worker round
         "ATTACHMENT_MAX_FILE_BYTES": 10 * 1024 * 1024,
         "ATTACHMENT_MAX_TOTAL_BYTES": 25 * 1024 * 1024,
         "MAIL_BACKEND": "file",
@@ -117,6 +119,8 @@ ENVIRONMENT = {
     "PORTAL_STAFF_LOGIN_RATE_LIMIT": ("STAFF_LOGIN_RATE_LIMIT", str),
     "PORTAL_PUBLIC_URL": ("PUBLIC_URL", str),
     "PORTAL_DRAFT_LIFETIME_DAYS": ("DRAFT_LIFETIME_DAYS", lambda v: _int(v, 30)),
+    "PORTAL_WEBHOOK_TIMEOUT_SECONDS": ("WEBHOOK_TIMEOUT_SECONDS", float),
+    "PORTAL_WEBHOOK_BATCH": ("WEBHOOK_BATCH", lambda v: _int(v, 10)),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
     "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),
     "PORTAL_MAIL_FROM": ("MAIL_FROM", str),

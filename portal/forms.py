@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+from email_validator import EmailNotValidError, validate_email
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField, ValidationError, widgets
 
 from portal.identity.saved_forms import take_saved_form
 
@@ -21,6 +25,30 @@ class PortalForm(FlaskForm):
             if saved is not None:
                 kwargs["formdata"] = saved
         super().__init__(*args, **kwargs)
+
+
+class EmailAddress:
+    """An e-mail address in the right form (no DNS look-up), normalised; empty passes."""
+
+    def __call__(self, form, field) -> None:
+        if not (field.data or "").strip():
+            return
+        try:
+            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(
+                _l("Enter an e-mail address in the right format, like name@example.no")
+            ) from None
+
+
+class PhoneNumber:
+    """A Norwegian or international phone number: 8 to 20 digits and spaces, maybe a +."""
+
+    pattern = re.compile(r"^\+?[0-9 ]{8,20}$")
+
+    def __call__(self, form, field) -> None:
+        if (field.data or "").strip() and not self.pattern.match(field.data.strip()):
+            raise ValidationError(_l("Enter a phone number with 8 digits, like 912 34 567"))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -1,5 +1,6 @@
 """Every capability's tables, imported together so that Alembic and the tests see them all."""
 
+from portal.api.models import ApiClient
 from portal.applications.models import Receipt
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent, Submission
@@ -11,6 +12,7 @@ from portal.municipalities.models import Municipality
 from portal.queue.models import OutboxMessage, Task
 
 __all__ = [
+    "ApiClient",
     "Attachment",
     "AuditEvent",
     "Case",

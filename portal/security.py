@@ -6,7 +6,7 @@ styles come from files. See the OWASP Secure Headers Project for the choice of h
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -75,10 +75,27 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
+def render_error(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return api_problem(error)
     code = error.code if error.code in ERROR_TEXTS else 500
     title, text = ERROR_TEXTS[code]
     return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def api_problem(error: HTTPException):
+    """API errors as RFC 9457 problem details, never an HTML page."""
+    status = error.code or 500
+    detail = getattr(error, "api_detail", None) or (
+        error.description if status < 500 else "Internal error"
+    )
+    body = {"type": "about:blank", "title": error.name, "status": status, "detail": detail}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ip-portal"'
+    return response
 
 
 def init_app(app: Flask) -> None:

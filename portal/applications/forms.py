@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.forms import MultiCheckboxField, PortalForm
-from portal.identity.forms import PHONE_PATTERN, ValidNin
+from portal.forms import EmailAddress, MultiCheckboxField, PhoneNumber, PortalForm
+from portal.identity.forms import ValidNin
 
 LONG_TEXT = 4000
 
@@ -163,12 +163,13 @@ class SendForm(PortalForm):
 class EipAccessForm(PortalForm):
     email = EmailField(
         _l("E-mail address for your user account"),
-        validators=[DataRequired(message=_l("Enter your e-mail address")), Length(max=254)],
+        validators=[DataRequired(message=_l("Enter your e-mail address")), Length(max=254),
+                    EmailAddress()],
     )
     phone = StringField(
         _l("Mobile number"),
         description=_l("You get a code by text message when you log in."),
-        validators=[DataRequired(message=_l("Enter your mobile number"))],
+        validators=[DataRequired(message=_l("Enter your mobile number")), PhoneNumber()],
     )
     coordinator_name = StringField(_l("Your coordinator's name (optional)"),
                                    validators=[Length(max=200)])
@@ -182,17 +183,3 @@ class EipAccessForm(PortalForm):
            "have used it"),
         validators=[DataRequired(message=_l("You must accept this to get access"))],
     )
-
-    def validate_phone(self, field) -> None:
-        if field.data and not PHONE_PATTERN.match(field.data.strip()):
-            raise ValidationError(_l("Enter a phone number with 8 digits, like 912 34 567"))
-
-    def validate_email(self, field) -> None:
-        from email_validator import EmailNotValidError, validate_email
-
-        try:
-            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(
-                _l("Enter an e-mail address in the right format, like name@example.no")
-            ) from None

@@ -44,7 +44,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
     language = submission.language
     with force_locale(language):
         rows = [(q, a) for q, a, _url in summary_rows(
-            submission.kind, _answers_from(payload), municipality, language,
+            submission.kind, answers_from_payload(payload), municipality, language,
             [a["display_name"] for a in payload.get("attachments", [])])]
         return ReceiptContent(
             municipality_name=municipality.name,
@@ -64,7 +64,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
         )
 
 
-def _answers_from(payload: dict) -> dict:
+def answers_from_payload(payload: dict) -> dict:
     """The draft-style answers again, from a stored payload (for the receipt's rows)."""
     if payload["kind"] == "eip_access":
         return {"email": payload["account"]["email"], "phone": payload["account"]["phone"],

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal.forms import PortalForm
+from portal.forms import EmailAddress, PhoneNumber, PortalForm
 from portal.i18n import LANGUAGES
 from portal.identity.nin import InvalidNin, InvalidNinCode, parse_nin
 
@@ -25,7 +22,6 @@ NIN_MESSAGES = {
     InvalidNinCode.SYNTHETIC_NOT_ALLOWED: _l("Test numbers cannot be used here"),
     InvalidNinCode.IN_FUTURE: _l("The date of birth cannot be in the future"),
 }
-PHONE_PATTERN = re.compile(r"^\+?[0-9 ]{8,20}$")
 OTHER = "other"
 
 
@@ -69,24 +65,12 @@ class ProfileForm(PortalForm):
     email = EmailField(
         _l("E-mail address"),
         description=_l("We send a message here when there is news in your case."),
+        validators=[EmailAddress()],
     )
-    phone = StringField(_l("Mobile number"), description=_l("For example 912 34 567"))
+    phone = StringField(_l("Mobile number"), description=_l("For example 912 34 567"),
+                        validators=[PhoneNumber()])
     preferred_language = RadioField(
         _l("Which language do you want us to write to you in?"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validators=[InputRequired(message=_l("Choose a language"))],
     )
-
-    def validate_email(self, field) -> None:
-        if not field.data:
-            return
-        try:
-            field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(
-                _l("Enter an e-mail address in the right format, like name@example.no")
-            ) from None
-
-    def validate_phone(self, field) -> None:
-        if field.data and not PHONE_PATTERN.match(field.data.strip()):
-            raise ValidationError(_l("Enter a phone number with 8 digits, like 912 34 567"))

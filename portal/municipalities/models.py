@@ -39,6 +39,10 @@ class Municipality(Base):
     processing_time_statement: Mapped[LocalizedText] = mapped_column(sa.JSON)
     brand_colour: Mapped[str] = mapped_column(sa.String(7), default="#1e2b3c")
     logo_path: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Optional push of the back-office queue (see portal.queue.webhook); the secret that signs
+    # each request is stored encrypted.
+    webhook_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    webhook_secret_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -14,6 +14,7 @@ from portal.queue.models import OutboxMessage, Task
 from tests.support.apply import (
     ADULT_NIN,
     CHILD_NIN,
+    YOUTH_NIN,
     answer,
     fill_application,
     send,
@@ -91,6 +92,18 @@ def test_a_parent_applies_for_a_child_under_16_and_consents_for_them(client, db_
     assert payload["consent"]["given_by"] == "parent"
     assert payload["subject"]["name"] == "Emma Eksempel"
     assert submission.subject_person_id != submission.submitted_by_person_id
+
+
+def test_a_young_person_from_16_consents_themself(client, db_session, app):
+    log_in_with_testid(client, "kari")
+    check_url = fill_application(client, for_whom="child", subject_nin=YOUTH_NIN,
+                                 subject_name="Jonas Eksempel")
+    page = client.get(check_url.replace("/sjekk", "/samtykke") + "?lang=en")
+    assert "is 16 or older and gives consent themself" in page.get_data(as_text=True)
+    send(client, check_url)
+    [submission] = submissions_by(db_session, check_url)
+    with app.app_context():
+        assert submission_payload(data_keys(), submission)["consent"]["given_by"] == "young_person"
 
 
 def test_a_child_must_be_under_18(client):

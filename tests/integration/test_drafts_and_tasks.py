@@ -173,3 +173,28 @@ def test_admins_see_parked_tasks_and_can_retry_them(client, db_session):
                 data={"csrf_token": csrf_token(page)})
     db_session.expire_all()
     assert db_session.get(Task, task.id).parked_at is None
+
+
+def test_two_workers_never_claim_the_same_task(engine):
+    """PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED. (SQLite has one writer at a time.)"""
+    import pytest
+    from sqlalchemy.orm import Session
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SKIP LOCKED is for PostgreSQL; on SQLite writers take turns")
+    with Session(engine) as setup:
+        tasks = [Task(kind="skip-locked-test", payload={}) for _ in range(10)]
+        setup.add_all(tasks)
+        setup.commit()
+        ours = {task.id for task in tasks}
+    first, second = Session(engine), Session(engine)
+    try:
+        claimed_first = set(claim_due_tasks(first, limit=1000)) & ours
+        claimed_second = set(claim_due_tasks(second, limit=1000)) & ours  # while first is open
+        assert claimed_first
+        assert claimed_first.isdisjoint(claimed_second)
+    finally:
+        first.rollback()
+        second.rollback()
+        with engine.begin() as connection:
+            connection.execute(sa.delete(Task).where(Task.id.in_(ours)))

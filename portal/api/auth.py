@@ -1,0 +1,47 @@
+"""Bearer tokens for back-office systems, checked through the access rules in one place.
+
+Rules ``api:queue`` and ``api:cases``: a live API client with that scope. The client sees
+only its own municipality: every query below filters on ``g.api_client.municipality_id``.
+"""
+
+from __future__ import annotations
+
+from flask import abort, g, request
+
+from portal import access
+from portal.api.clients import client_for_token
+from portal.api.models import SCOPES, ApiClient
+from portal.db import session, utcnow
+
+
+def current_client() -> ApiClient:
+    return g.api_client
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def scope_checker(scope: str):
+    def check() -> None:
+        token = _bearer_token()
+        client = client_for_token(session(), token) if token else None
+        if client is None:
+            abort(401)
+        if scope not in client.scopes:
+            abort(403)
+        client.last_used_at = utcnow()
+        g.api_client = client
+
+    return check
+
+
+def register() -> None:
+    for scope in SCOPES:
+        access.register_checker(f"api:{scope}", scope_checker(scope))
+
+
+def scope(name: str):
+    return access.rule(f"api:{name}")

@@ -1,0 +1,192 @@
+"""/api/v1: the back-office queue, case events and documents. Described in openapi.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import default_exceptions
+
+from portal import access
+from portal.api.auth import current_client, scope
+from portal.api.messages import message_body
+from portal.applications.receipts import receipt_pdf
+from portal.audit.service import record
+from portal.cases.models import Case, CaseEvent, Submission
+from portal.cases.service import (
+    EventDataError,
+    TransitionRefusedError,
+    apply_event,
+    case_by_reference,
+)
+from portal.db import as_utc, session
+from portal.documents.attachments import Attachment, read_attachment
+from portal.identity.crypto import data_keys
+from portal.queue import service as queue
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).parent / "openapi.json"
+EVENT_FIELDS = frozenset({"text", "answer_by", "reason", "expected_decision_date", "outcome",
+                          "decision_date", "complaint_deadline", "name", "unit", "phone",
+                          "email"})
+LEASE_LIMITS = {
+    "max_messages": (1, 100, 10),
+    "lease_seconds": (10, 3600, queue.DEFAULT_LEASE_SECONDS),
+}
+
+
+def problem(status: int, detail: str) -> NoReturn:
+    """Stop with an RFC 9457 problem response (see portal.security.api_problem)."""
+    error = default_exceptions[status](description=detail)
+    error.api_detail = detail
+    raise error
+
+
+def json_object() -> dict:
+    body = request.get_json(silent=True) if request.content_length else {}
+    if not isinstance(body, dict):
+        problem(400, "The body must be a JSON object.")
+    return body
+
+
+def bounded_int(body: dict, name: str) -> int:
+    low, high, default = LEASE_LIMITS[name]
+    value = body.get(name, default)
+    if isinstance(value, float) and value.is_integer():  # JSON Schema: 95.0 is an integer
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        problem(422, f"{name} must be a whole number from {low} to {high}.")
+    return value
+
+
+@blueprint.get("/openapi.json")
+@access.public
+def openapi():
+    return Response(OPENAPI.read_text(), mimetype="application/json")
+
+
+@blueprint.post("/queue/lease")
+@scope("queue")
+def lease():
+    body = json_object()
+    messages = queue.lease(session(), current_client().municipality_id,
+                           max_messages=bounded_int(body, "max_messages"),
+                           lease_seconds=bounded_int(body, "lease_seconds"))
+    for message in messages:
+        _audit_read(message.case_id, "queue.leased")
+    return jsonify(messages=[message_body(session(), data_keys(), m) for m in messages])
+
+
+def _message(message_id: str):
+    message = queue.find_message(session(), current_client().municipality_id, message_id)
+    if message is None:
+        problem(404, "No such message in this municipality's queue.")
+    return message
+
+
+@blueprint.post("/queue/<message_id>/ack")
+@scope("queue")
+def ack(message_id: str):
+    message = queue.ack(session(), _message(message_id))
+    return jsonify(id=message.id, acked_at=as_utc(message.acked_at).isoformat())
+
+
+@blueprint.post("/queue/<message_id>/release")
+@scope("queue")
+def release(message_id: str):
+    reason = json_object().get("reason", "")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        problem(422, "reason must be a text of 1 to 500 characters.")
+    message = _message(message_id)
+    if message.acked_at is not None:
+        problem(409, "The message is acknowledged already.")
+    queue.release(session(), message, reason)
+    return jsonify(id=message.id, dead_lettered=message.dead_lettered_at is not None)
+
+
+@blueprint.get("/submissions/<int:submission_id>/receipt.pdf", endpoint="receipt_pdf")
+@scope("queue")
+def receipt_pdf_download(submission_id: int):
+    submission = session().get(Submission, submission_id)
+    if submission is None or submission.municipality_id != current_client().municipality_id:
+        problem(404, "No such submission.")
+    pdf = receipt_pdf(session(), submission.id)
+    if pdf is None:
+        problem(404, "The receipt is not made yet. Try again in a minute.")
+    _audit_read(submission.case_id, "receipt.read")
+    return Response(pdf, mimetype="application/pdf")
+
+
+@blueprint.get("/attachments/<int:attachment_id>")
+@scope("queue")
+def attachment(attachment_id: int):
+    found = session().get(Attachment, attachment_id)
+    if (found is None or found.municipality_id != current_client().municipality_id
+            or found.submission_id is None):
+        problem(404, "No such attachment.")
+    case_id = session().get(Submission, found.submission_id).case_id
+    _audit_read(case_id, "attachment.read")
+    return Response(read_attachment(data_keys(), found), mimetype=found.content_type)
+
+
+def _case(reference: str) -> Case:
+    case = case_by_reference(session(), current_client().municipality_id, reference)
+    if case is None:
+        problem(404, "No such case in this municipality.")
+    return case
+
+
+@blueprint.get("/cases/<reference>")
+@scope("cases")
+def case_status(reference: str):
+    case = _case(reference)
+    _audit_read(case.id, "case.read")
+    return jsonify(case_json(case))
+
+
+@blueprint.post("/cases/<reference>/events")
+@scope("cases")
+def case_event(reference: str):
+    body = json_object()
+    event_type = body.get("type")
+    if not isinstance(event_type, str):
+        problem(422, "type is required.")
+    data = {key: value for key, value in body.items() if key != "type"}
+    unknown = sorted(set(data) - EVENT_FIELDS)
+    if unknown:
+        problem(422, f"Unknown fields: {', '.join(unknown)}.")
+    if any(not isinstance(value, str | type(None)) for value in data.values()):
+        problem(422, "Every field of an event is a text.")
+    case = _case(reference)
+    try:
+        event = apply_event(session(), case, event_type, data,
+                            api_client_id=current_client().id)
+    except EventDataError as error:
+        problem(422, str(error))
+    except TransitionRefusedError as error:
+        problem(409, str(error))
+    response = jsonify(event_json(event) | {"case_status": str(case.status)})
+    response.status_code = 201
+    return response
+
+
+def case_json(case: Case) -> dict:
+    return {"reference": case.reference, "kind": case.kind, "status": str(case.status),
+            "created_at": as_utc(case.created_at).isoformat(),
+            "updated_at": as_utc(case.updated_at).isoformat(),
+            "events": [event_json(event) for event in case.events]}
+
+
+def event_json(event: CaseEvent) -> dict:
+    return {"id": event.id, "type": event.type, "data": json.loads(json.dumps(event.data)),
+            "created_at": as_utc(event.created_at).isoformat()}
+
+
+def _audit_read(case_id: int, action: str) -> None:
+    """Every read of a case through the API is audit-logged (who, which case, when)."""
+    case = session().get(Case, case_id)
+    record(session(), action, municipality_id=case.municipality_id,
+           subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
+           reason=f"api client {current_client().id} ({current_client().name})")

@@ -1,0 +1,1 @@
+"""The caseworker pages: the back office inside the portal, for municipalities without one."""

@@ -1,0 +1,190 @@
+"""One small form per case action. Each names its fields uniquely, since one page shows many."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portal.forms import EmailAddress, PhoneNumber, PortalForm
+
+LONG_TEXT = 4000
+SHORT_TEXT = 200
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")  # what caseworkers type, and what a browser might fill
+DATE_HINT = _l("For example 31.12.2026")
+NORWAY = ZoneInfo("Europe/Oslo")
+
+
+def today_in_norway() -> date:
+    return datetime.now(NORWAY).date()
+
+
+def parse_date(text: str | None) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime((text or "").strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DateTextField(StringField):
+    """A date typed as text (31.12.2026): the form kit's text field, no browser date picker."""
+
+    def date(self) -> date | None:
+        return parse_date(self.data)
+
+
+class ValidDate:
+    """Required, a real date, and (if ``not_before_today``) today or later."""
+
+    def __init__(self, missing: str, *, not_before_today: bool = False) -> None:
+        self.missing = missing
+        self.not_before_today = not_before_today
+
+    def __call__(self, _form, field: DateTextField) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(self.missing)
+        if field.date() is None:
+            raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
+        if self.not_before_today and field.date() < today_in_norway():
+            raise ValidationError(_l("The date must be today or later"))
+
+
+class ActionForm(PortalForm):
+    """An action on a case. ``DATA_FIELDS`` maps the event's data names to this form's fields."""
+
+    DATA_FIELDS: dict[str, str] = {}
+
+    def event_data(self) -> dict[str, str]:
+        data = {}
+        for name, field_name in self.DATA_FIELDS.items():
+            field = self[field_name]
+            value = field.date() if isinstance(field, DateTextField) else field.data
+            data[name] = value.isoformat() if isinstance(value, date) else (value or "").strip()
+        return data
+
+    def field_for(self, data_name: str):
+        """The field that holds an event's data value, for an error the service finds."""
+        return self[self.DATA_FIELDS[data_name]] if data_name in self.DATA_FIELDS else None
+
+
+class StatusForm(ActionForm):
+    """An action that is only a button: received, in progress, sent on, closed."""
+
+
+class InformationRequestForm(ActionForm):
+    DATA_FIELDS = {"text": "request_text", "answer_by": "answer_by"}
+
+    request_text = TextAreaField(
+        _l("What information do you need?"),
+        description=_l("The applicant reads this. Say what you need and why, in plain words."),
+        validators=[DataRequired(message=_l("Write what information you need")),
+                    Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+    answer_by = DateTextField(
+        _l("Answer by"), description=DATE_HINT,
+        validators=[ValidDate(_l("Enter the date the applicant must answer by"),
+                              not_before_today=True)],
+    )
+
+
+class InterimReplyForm(ActionForm):
+    """Forvaltningsloven § 11 a: why the case takes time, and when to expect a decision."""
+
+    DATA_FIELDS = {"reason": "reason", "expected_decision_date": "expected_decision_date"}
+
+    reason = TextAreaField(
+        _l("Why does the case take more time?"),
+        description=_l("The applicant reads this."),
+        validators=[DataRequired(message=_l("Write why the case takes more time")),
+                    Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+    expected_decision_date = DateTextField(
+        _l("When do you expect to decide?"), description=DATE_HINT,
+        validators=[ValidDate(_l("Enter the date you expect to decide by"),
+                              not_before_today=True)],
+    )
+
+
+class DecisionForm(ActionForm):
+    DATA_FIELDS = {"outcome": "outcome", "decision_date": "decision_date",
+                   "complaint_deadline": "complaint_deadline"}
+
+    outcome = RadioField(
+        _l("Decision"),
+        choices=[SelectChoice("granted", _l("Granted")),
+                 SelectChoice("partly_granted", _l("Partly granted")),
+                 SelectChoice("refused", _l("Refused"))],
+        validators=[InputRequired(message=_l("Choose the decision"))],
+    )
+    decision_date = DateTextField(
+        _l("Date of the decision"), description=DATE_HINT,
+        validators=[ValidDate(_l("Enter the date of the decision"))],
+    )
+    complaint_deadline = DateTextField(
+        _l("Complaint deadline"),
+        # forvaltningsloven § 29; pasient- og brukerrettighetsloven § 7-5
+        description=_l("Usually 3 weeks after the applicant gets the decision, or 4 weeks for "
+                       "health and care services. For example 31.12.2026"),
+        validators=[ValidDate(_l("Enter the last day the applicant can complain"))],
+    )
+
+    def validate_complaint_deadline(self, field: DateTextField) -> None:
+        decided = self.decision_date.date()
+        if decided and field.date() and field.date() <= decided:
+            raise ValidationError(_l("The complaint deadline must be after the date of the "
+                                     "decision"))
+
+
+class CoordinatorForm(ActionForm):
+    DATA_FIELDS = {"name": "coordinator_name", "unit": "coordinator_unit",
+                   "phone": "coordinator_phone", "email": "coordinator_email"}
+
+    coordinator_name = StringField(
+        _l("The coordinator's name"),
+        validators=[DataRequired(message=_l("Enter the coordinator's name")),
+                    Length(max=SHORT_TEXT, message=_l("Write at most %(max)d characters",
+                                                      max=SHORT_TEXT))],
+    )
+    coordinator_unit = StringField(
+        _l("Unit"), description=_l("Where the coordinator works, for example Home nursing"),
+        validators=[DataRequired(message=_l("Enter the coordinator's unit")),
+                    Length(max=SHORT_TEXT, message=_l("Write at most %(max)d characters",
+                                                      max=SHORT_TEXT))],
+    )
+    coordinator_phone = StringField(_l("Phone (optional)"),
+                                    description=_l("For example 912 34 567"),
+                                    validators=[PhoneNumber()])
+    coordinator_email = StringField(_l("E-mail address (optional)"),
+                                    validators=[EmailAddress()])
+
+
+class MessageForm(ActionForm):
+    DATA_FIELDS = {"text": "message_text"}
+
+    message_text = TextAreaField(
+        _l("Message"),
+        description=_l("The applicant reads this with the case."),
+        validators=[DataRequired(message=_l("Write the message")),
+                    Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "received": StatusForm,
+    "in_progress": StatusForm,
+    "information_requested": InformationRequestForm,
+    "interim_reply": InterimReplyForm,
+    "decision": DecisionForm,
+    "coordinator_assigned": CoordinatorForm,
+    "sent_to_statsforvalteren": StatusForm,
+    "closed": StatusForm,
+    "message": MessageForm,
+}

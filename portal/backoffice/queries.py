@@ -1,0 +1,113 @@
+"""The caseworker pages' queries, each scoped to one municipality. Views never build queries."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.applications.models import Receipt
+from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
+from portal.documents.attachments import Attachment
+
+S = CaseStatus
+NEW = (S.SUBMITTED, S.RECEIVED)
+BEING_WORKED_ON = (S.IN_PROGRESS, S.AWAITING_INFO, S.COMPLAINT_IN_PROGRESS)
+# Waiting for the first decision. A complaint is measured from when it came, not from the
+# application, so the complaint statuses are left out of the § 11a list.
+AWAITING_DECISION = (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO)
+
+
+def new_submissions(session: Session, municipality_id: int) -> Sequence[Case]:
+    """Cases nobody has started on yet, oldest first: the queue."""
+    return _cases_in(session, municipality_id, NEW)
+
+
+def open_cases(session: Session, municipality_id: int) -> Sequence[Case]:
+    """Cases being worked on (in progress, waiting for information, complaint), oldest first."""
+    return _cases_in(session, municipality_id, BEING_WORKED_ON)
+
+
+def _cases_in(session: Session, municipality_id: int, statuses) -> Sequence[Case]:
+    return session.scalars(
+        sa.select(Case)
+        .where(Case.municipality_id == municipality_id, Case.status.in_(statuses))
+        .order_by(Case.created_at, Case.id)
+    ).all()
+
+
+def one_month_before(moment: datetime) -> datetime:
+    """The same time one calendar month earlier; 31 March gives the last day of February.
+
+    Forvaltningsloven § 11 a counts "en måned", a calendar month, not 30 days.
+    """
+    year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def waiting_over_a_month(session: Session, municipality_id: int,
+                         now: datetime) -> Sequence[Case]:
+    """Cases with no decision more than a month after they came, and no interim reply.
+
+    Forvaltningsloven § 11 a third paragraph: when an application cannot be decided within
+    one month, the applicant must get an interim reply saying why and when to expect an
+    answer. These cases need one (or a decision) now.
+    """
+    interim_reply = (
+        sa.select(CaseEvent.id)
+        .where(CaseEvent.case_id == Case.id, CaseEvent.type == "interim_reply")
+        .exists()
+    )
+    return session.scalars(
+        sa.select(Case)
+        .where(Case.municipality_id == municipality_id,
+               Case.status.in_(AWAITING_DECISION),
+               Case.created_at < one_month_before(now),
+               ~interim_reply)
+        .order_by(Case.created_at, Case.id)
+    ).all()
+
+
+def lock_case(session: Session, case: Case) -> Case:
+    """Reload the case with its row locked (PostgreSQL), so that two caseworkers acting at
+    once are served one after the other and the second sees the status the first left."""
+    session.refresh(case, with_for_update=True)
+    return case
+
+
+def submissions_of(session: Session, case: Case) -> Sequence[Submission]:
+    return session.scalars(
+        sa.select(Submission).where(Submission.case_id == case.id).order_by(Submission.id)
+    ).all()
+
+
+def attachments_of(session: Session, case: Case) -> Sequence[Attachment]:
+    """The attachments sent with the case's submissions (without their bytes)."""
+    return session.scalars(
+        sa.select(Attachment)
+        .join(Submission, Submission.id == Attachment.submission_id)
+        .where(Submission.case_id == case.id,
+               Attachment.municipality_id == case.municipality_id)
+        .order_by(Attachment.id)
+    ).all()
+
+
+def attachment_of(session: Session, case: Case, attachment_id: int) -> Attachment | None:
+    """One of the case's attachments; None if the id belongs to something else."""
+    return session.scalar(
+        sa.select(Attachment)
+        .join(Submission, Submission.id == Attachment.submission_id)
+        .where(Attachment.id == attachment_id, Submission.case_id == case.id,
+               Attachment.municipality_id == case.municipality_id)
+    )
+
+
+def has_receipt(session: Session, submission_id: int) -> bool:
+    """Whether the worker has made the submission's receipt PDF yet (without decrypting it)."""
+    return session.scalar(
+        sa.select(Receipt.id).where(Receipt.submission_id == submission_id)
+    ) is not None

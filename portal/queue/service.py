@@ -1,0 +1,104 @@
+"""The back-office queue: lease, acknowledge, release, dead-letter, requeue.
+
+A leased message is invisible to other consumers until it is acknowledged or its lease runs
+out. On PostgreSQL the lease takes rows with ``SELECT … FOR UPDATE SKIP LOCKED``, so several
+consumers (and the webhook worker) never hold the same message at once; SQLite serialises
+writers, which is correct with one consumer. A message delivered ``MAX_DELIVERIES`` times
+without an acknowledgement is dead-lettered for an admin to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.cases.models import Case
+from portal.cases.service import mark_received
+from portal.db import utcnow
+from portal.queue.models import OutboxMessage
+
+MAX_DELIVERIES = 5
+DEFAULT_LEASE_SECONDS = 300
+
+
+def _available(municipality_id: int):
+    now = utcnow()
+    return sa.select(OutboxMessage).where(
+        OutboxMessage.municipality_id == municipality_id,
+        OutboxMessage.acked_at.is_(None),
+        OutboxMessage.dead_lettered_at.is_(None),
+        OutboxMessage.available_at <= now,
+        sa.or_(OutboxMessage.lease_expires_at.is_(None), OutboxMessage.lease_expires_at <= now),
+    )
+
+
+def lease(session: Session, municipality_id: int, *, max_messages: int,
+          lease_seconds: int) -> list[OutboxMessage]:
+    """Take up to ``max_messages`` for ``lease_seconds``; oldest first."""
+    query = (_available(municipality_id).order_by(OutboxMessage.created_at, OutboxMessage.id)
+             .limit(max_messages).with_for_update(skip_locked=True))
+    now = utcnow()
+    leased = []
+    for message in session.scalars(query):
+        if message.deliveries >= MAX_DELIVERIES:
+            message.dead_lettered_at = now  # a poison message: delivered often, never taken
+            message.last_error = message.last_error or "too many deliveries"
+            continue
+        message.deliveries += 1
+        message.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        leased.append(message)
+    session.flush()
+    return leased
+
+
+def find_message(session: Session, municipality_id: int, message_id: str) -> OutboxMessage | None:
+    message = session.get(OutboxMessage, message_id)
+    return message if message and message.municipality_id == municipality_id else None
+
+
+def ack(session: Session, message: OutboxMessage) -> OutboxMessage:
+    """Acknowledge (idempotent: a second ack changes nothing)."""
+    if message.acked_at is None:
+        message.acked_at = utcnow()
+        message.lease_expires_at = None
+        if message.submission_id is not None:
+            mark_received(session, session.get(Case, message.case_id))
+        session.flush()
+    return message
+
+
+def release(session: Session, message: OutboxMessage, reason: str,
+            delay: timedelta = timedelta(0)) -> OutboxMessage:
+    """Give a leased message back (it could not be handled now); it counts as a delivery."""
+    if message.acked_at is None and message.dead_lettered_at is None:
+        message.lease_expires_at = None
+        message.available_at = utcnow() + delay
+        message.last_error = reason[:500]
+        if message.deliveries >= MAX_DELIVERIES:
+            message.dead_lettered_at = utcnow()
+    session.flush()
+    return message
+
+
+def dead_letters(session: Session, municipality_id: int) -> list[OutboxMessage]:
+    query = sa.select(OutboxMessage).where(OutboxMessage.municipality_id == municipality_id,
+                                           OutboxMessage.dead_lettered_at.is_not(None),
+                                           OutboxMessage.acked_at.is_(None))
+    return list(session.scalars(query.order_by(OutboxMessage.dead_lettered_at.desc())))
+
+
+def requeue(session: Session, message: OutboxMessage) -> None:
+    """An admin sends a dead letter back to the queue with a fresh count of deliveries."""
+    message.dead_lettered_at = None
+    message.deliveries = 0
+    message.lease_expires_at = None
+    message.available_at = utcnow()
+    session.flush()
+
+
+def enqueue_case_event(session: Session, case: Case, event_type: str, payload: dict) -> None:
+    """A change the back office must see (a reply, a withdrawal …), in the caller's transaction."""
+    session.add(OutboxMessage(municipality_id=case.municipality_id, type=f"case.{event_type}",
+                              schema_version=1, case_id=case.id, payload=payload))

@@ -1,0 +1,45 @@
+"""Schemathesis generates requests from the OpenAPI document and runs them against the API:
+no server errors, and every response matches the document (status, content type, schema)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from portal.api.clients import create_client
+from portal.municipalities.service import get_by_slug
+from tests.support.apply import fill_application, send
+from tests.support.flows import log_in_with_testid
+
+
+@pytest.fixture
+def api_schema(app, client, db_session):
+    # One real submission, so that lease, ack and case look-ups have something to find.
+    log_in_with_testid(client, "kari")
+    send(client, fill_application(client))
+    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+@pytest.fixture
+def api_token(db_session) -> str:
+    municipality = get_by_slug(db_session, "eksempel")
+    _, token = create_client(db_session, municipality_id=municipality.id, name="schemathesis",
+                             scopes=["queue", "cases"])
+    db_session.commit()
+    return token
+
+
+def test_the_api_keeps_its_contract(api_schema, api_token):
+    """Every operation, with generated requests (25 each), authorised as a real client."""
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert len(operations) >= 7  # every documented operation (schemathesis skips the document)
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=25, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def keeps_the_contract(case):
+            case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
+
+        keeps_the_contract()
