@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -23,6 +24,7 @@ def create_app(
     app.config.from_mapping(
         load_settings(environ or environment(), PROJECT_ROOT / "instance", test_config)
     )
+    Path(app.instance_path).mkdir(exist_ok=True)  # the embedded database and mail live here
     app.url_map.converters["int"] = DatabaseIdConverter
     _init_extensions(app)
     _register_blueprints(app)
