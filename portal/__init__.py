@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.views import blueprint as applications
     from portal.backoffice.dead_letters import blueprint as dead_letters
     from portal.backoffice.views import blueprint as backoffice
+    from portal.cases.views import blueprint as my_cases
     from portal.drafts.views import blueprint as drafts
     from portal.extensions import csrf
     from portal.feedback.views import blueprint as feedback
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_admin)
     app.register_blueprint(api)
     app.register_blueprint(api_admin)
+    app.register_blueprint(my_cases)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

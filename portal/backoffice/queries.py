@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.applications.models import Receipt
+from portal.cases.deadlines import one_month_before
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.documents.attachments import Attachment
 
@@ -37,16 +37,6 @@ def _cases_in(session: Session, municipality_id: int, statuses) -> Sequence[Case
         .where(Case.municipality_id == municipality_id, Case.status.in_(statuses))
         .order_by(Case.created_at, Case.id)
     ).all()
-
-
-def one_month_before(moment: datetime) -> datetime:
-    """The same time one calendar month earlier; 31 March gives the last day of February.
-
-    Forvaltningsloven § 11 a counts "en måned", a calendar month, not 30 days.
-    """
-    year, month = (moment.year, moment.month - 1) if moment.month > 1 else (moment.year - 1, 12)
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def waiting_over_a_month(session: Session, municipality_id: int,

@@ -105,6 +105,9 @@ def page_without_javascript(browser, live_server):
 
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now and return its WCAG A/AA violations."""
+    # After a click that submits a form, the next page may still be loading its style sheets;
+    # axe must judge the page a person sees (target sizes, contrast), not the unstyled one.
+    page.wait_for_load_state("load")
     page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
