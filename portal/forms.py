@@ -27,6 +27,10 @@ class PortalForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
+class ConfirmForm(PortalForm):
+    """Only the CSRF token: a button that sends, confirms or removes something."""
+
+
 class EmailAddress:
     """An e-mail address in the right form (no DNS look-up), normalised; empty passes."""
 

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 from portal.api.clients import create_client, list_clients, revoke
 from portal.audit.service import record
 from portal.db import session
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import ConfirmForm, MultiCheckboxField, PortalForm
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole
@@ -33,10 +33,6 @@ class NewClientForm(PortalForm):
                  SelectChoice("cases", _l("Read cases and add case events"))],
         validators=[DataRequired(message=_l("Choose at least one"))],
     )
-
-
-class ConfirmForm(PortalForm):
-    pass
 
 
 @blueprint.get("/")

@@ -8,7 +8,6 @@ from flask_login import current_user
 from flask_wtf.file import FileRequired
 
 from portal.applications import steps as flow
-from portal.applications.forms import SendForm
 from portal.applications.views import back_url, blueprint, next_url, own_draft
 from portal.db import session
 from portal.documents.attachments import (
@@ -17,7 +16,7 @@ from portal.documents.attachments import (
     store_attachment,
 )
 from portal.documents.upload_fields import AcceptedUpload, AttachmentField
-from portal.forms import PortalForm
+from portal.forms import ConfirmForm, PortalForm
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality
@@ -39,7 +38,7 @@ def attachments_step(draft, answers: dict, current):
     existing = attachments_for_draft(session(), municipality_id, draft.id)
     form = upload_form(sum(a.size_bytes for a in existing))
     if request.method == "POST" and request.form.get("action") == "continue":
-        if SendForm().validate_on_submit():
+        if ConfirmForm().validate_on_submit():
             return redirect(next_url(draft, answers, current))
     elif form.validate_on_submit() and form.file.checked_data is not None:
         store_attachment(session(), data_keys(), municipality_id=municipality_id,
@@ -57,6 +56,6 @@ def attachments_step(draft, answers: dict, current):
 @rules.citizen
 def remove_attachment(draft_id: str, attachment_id: int):
     draft = own_draft(draft_id)
-    if SendForm().validate_on_submit() and not draft.submission_id:
+    if ConfirmForm().validate_on_submit() and not draft.submission_id:
         delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
     return redirect(url_for(".step", draft_id=draft.public_id, step_path="vedlegg"))

@@ -156,10 +156,6 @@ class AttachmentForm(PortalForm):
     """Filled in by the view with the upload field (see portal.documents.upload_fields)."""
 
 
-class SendForm(PortalForm):
-    """Check your answers: the final POST carries the draft's idempotency key."""
-
-
 class EipAccessForm(PortalForm):
     email = EmailField(
         _l("E-mail address for your user account"),

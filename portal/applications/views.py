@@ -11,12 +11,12 @@ from wtforms import SelectChoice
 from portal import access
 from portal.applications import steps as flow
 from portal.applications.consent import consent_intro
-from portal.applications.forms import SendForm
 from portal.applications.service import subject_of, submit_draft
 from portal.applications.summary import summary_rows
 from portal.db import session, utcnow
 from portal.drafts.service import answers as draft_answers
 from portal.drafts.service import create_draft, find_draft, save_answers
+from portal.forms import ConfirmForm
 from portal.i18n import current_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
@@ -24,8 +24,6 @@ from portal.municipalities.service import localized
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 
 blueprint = tenant_blueprint("applications", __name__)
-INTRO = {"ip_application": "applications/intro.html", "eip_access": "applications/eip_intro.html"}
-START_PATH = {"ip_application": "soknad", "eip_access": "tilgang-elektronisk-plan"}
 RETURN_TO_CHECK = "check"
 
 
@@ -44,7 +42,7 @@ def eip_intro():
 @blueprint.route("/ny/<any(ip_application, eip_access):kind>", methods=["GET", "POST"])
 @rules.citizen
 def start(kind: str):
-    form = SendForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         draft = create_draft(session(), data_keys(), municipality_id=current_municipality().id,
                              owner_person_id=current_user.person.id, kind=kind,
@@ -169,7 +167,7 @@ def check(draft_id: str):
     missing = flow.first_unanswered(draft.kind, answers)
     if missing is not None:
         return redirect(url_for(".step", draft_id=draft.public_id, step_path=missing.path))
-    form = SendForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
                      applicant=current_user.person, answers=answers,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.applications.forms import SendForm
 from portal.audit.service import record
 from portal.cases.models import Case
 from portal.db import session
+from portal.forms import ConfirmForm
 from portal.identity import rules
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
@@ -34,7 +34,7 @@ def messages():
 @blueprint.post("/<message_id>/send-igjen")
 @rules.staff(StaffRole.ADMIN)
 def send_again(message_id: str):
-    if not SendForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     message = find_message(session(), current_municipality().id, message_id)
     if message is None or message.dead_lettered_at is None or message.acked_at is not None:

@@ -48,7 +48,6 @@ TRANSITIONS = {
                          S.CLOSED),
     "message": Transition(frozenset(NOT_ENDED | {S.CLOSED}), None, ("text",)),
 }
-BACK_OFFICE_EVENTS = tuple(TRANSITIONS)
 OUTCOMES = ("granted", "partly_granted", "refused")
 DATE_FIELDS = ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline")
 

@@ -22,10 +22,6 @@ class UsefulForm(FlaskForm):
         return self.page.data if self.page.data in FEEDBACK_PAGES else "start"
 
 
-class SendForm(FlaskForm):
-    """The check-your-answers page: only the CSRF token."""
-
-
 class CommentForm(FlaskForm):
     comment = TextAreaField(
         _l("What can we do better? (optional)"),

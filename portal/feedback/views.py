@@ -3,8 +3,9 @@ from flask import session as cookie_session
 
 from portal import access
 from portal.db import session
-from portal.feedback.forms import CommentForm, SendForm, UsefulForm
+from portal.feedback.forms import CommentForm, UsefulForm
 from portal.feedback.service import record_feedback
+from portal.forms import ConfirmForm
 from portal.i18n import current_language
 from portal.info.pages import BY_KEY
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
@@ -59,7 +60,7 @@ def check():
     answers = _answers()
     if "useful" not in answers:
         return redirect(url_for("feedback.useful"))
-    form = SendForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         record_feedback(
             session(),

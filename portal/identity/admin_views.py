@@ -13,11 +13,12 @@ from flask_login import current_user
 
 from portal.audit.service import record
 from portal.db import session
+from portal.forms import ConfirmForm
 from portal.identity import rules
 from portal.identity import staff as accounts
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole, StaffUser
-from portal.identity.staff_forms import ROLE_NAMES, ConfirmForm, NewStaffForm
+from portal.identity.staff_forms import ROLE_NAMES, NewStaffForm
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 
 blueprint = tenant_blueprint("staff_admin", __name__, "/ansatt/admin")

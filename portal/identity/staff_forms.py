@@ -125,5 +125,3 @@ class NewStaffForm(PortalForm):
         _check_email(field)
 
 
-class ConfirmForm(PortalForm):
-    """Only the CSRF token: a button that confirms an action."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.applications.forms import SendForm
 from portal.audit.service import record
 from portal.db import session
+from portal.forms import ConfirmForm
 from portal.identity import rules
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
@@ -26,7 +26,7 @@ def parked():
 @blueprint.post("/<int:task_id>/prov-igjen")
 @rules.staff(StaffRole.ADMIN)
 def retry(task_id: int):
-    if not SendForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not retry_parked(session(), current_municipality().id, task_id):
         abort(404)

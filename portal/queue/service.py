@@ -96,9 +96,3 @@ def requeue(session: Session, message: OutboxMessage) -> None:
     message.lease_expires_at = None
     message.available_at = utcnow()
     session.flush()
-
-
-def enqueue_case_event(session: Session, case: Case, event_type: str, payload: dict) -> None:
-    """A change the back office must see (a reply, a withdrawal …), in the caller's transaction."""
-    session.add(OutboxMessage(municipality_id=case.municipality_id, type=f"case.{event_type}",
-                              schema_version=1, case_id=case.id, payload=payload))
