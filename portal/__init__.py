@@ -49,6 +49,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.api import auth as api_auth
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
+    from portal.representation import acting
 
     database.init_app(app)
     crypto.init_app(app)
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     access.init_app(app)
     templating.init_app(app)
+    acting.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -73,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applications.views import blueprint as applications
     from portal.backoffice.dead_letters import blueprint as dead_letters
     from portal.backoffice.views import blueprint as backoffice
+    from portal.cases.status_views import blueprint as case_status
     from portal.cases.views import blueprint as my_cases
     from portal.drafts.views import blueprint as drafts
     from portal.extensions import csrf
@@ -85,7 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.municipalities.views import blueprint as municipalities
     from portal.municipalities.views import brand
     from portal.notifications.views import blueprint as dev_mail
+    from portal.notifications.views import sms_blueprint as dev_sms
     from portal.queue.admin_views import blueprint as queue_admin
+    from portal.representation.review_views import blueprint as representation_review
+    from portal.representation.views import blueprint as representation
 
     app.register_blueprint(municipalities)
     app.register_blueprint(brand)
@@ -94,10 +100,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications)
     app.register_blueprint(drafts)
     app.register_blueprint(dev_mail)
+    app.register_blueprint(dev_sms)
     app.register_blueprint(queue_admin)
     app.register_blueprint(api)
     app.register_blueprint(api_admin)
     app.register_blueprint(my_cases)
+    app.register_blueprint(representation)
+    app.register_blueprint(representation_review)
+    app.register_blueprint(case_status)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

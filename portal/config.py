@@ -94,6 +94,18 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "SMTP_USERNAME": None,
         "SMTP_PASSWORD": None,
         "SMTP_STARTTLS": production,
+        # SMS: "file" (development, tests), "none" (no SMS at all) or "http" (a gateway that
+        # takes POST {"to", "text"} with a bearer token); see portal.notifications.sms.
+        "SMS_BACKEND": "file",
+        "SMS_DIRECTORY": None,  # the file backend's folder; None: instance/sms
+        "SMS_GATEWAY_URL": None,
+        "SMS_GATEWAY_TOKEN": None,
+        "SMS_TIMEOUT_SECONDS": 10.0,
+        # The status page without ID-porten (reference + tracking code), per address.
+        "CASE_STATUS_RATE_LIMIT": "10 per minute;50 per hour",
+        # Is this person the child's parent? "manual" (a caseworker checks) or "demo" (knows
+        # the demo family; not in production). See portal.representation.checks.
+        "PARENT_CHECK": "demo" if profile == "development" else "manual",
         "TESTING": profile == "test",
     }
 
@@ -121,6 +133,7 @@ ENVIRONMENT = {
     "PORTAL_DRAFT_LIFETIME_DAYS": ("DRAFT_LIFETIME_DAYS", lambda v: _int(v, 30)),
     "PORTAL_WEBHOOK_TIMEOUT_SECONDS": ("WEBHOOK_TIMEOUT_SECONDS", float),
     "PORTAL_WEBHOOK_BATCH": ("WEBHOOK_BATCH", lambda v: _int(v, 10)),
+    "PORTAL_PARENT_CHECK": ("PARENT_CHECK", str),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
     "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),
     "PORTAL_MAIL_FROM": ("MAIL_FROM", str),
@@ -129,6 +142,12 @@ ENVIRONMENT = {
     "PORTAL_SMTP_USERNAME": ("SMTP_USERNAME", str),
     "PORTAL_SMTP_PASSWORD": ("SMTP_PASSWORD", str),
     "PORTAL_SMTP_STARTTLS": ("SMTP_STARTTLS", lambda v: _flag(v, True)),
+    "PORTAL_SMS_BACKEND": ("SMS_BACKEND", str),
+    "PORTAL_SMS_DIRECTORY": ("SMS_DIRECTORY", str),
+    "PORTAL_SMS_GATEWAY_URL": ("SMS_GATEWAY_URL", str),
+    "PORTAL_SMS_GATEWAY_TOKEN": ("SMS_GATEWAY_TOKEN", str),
+    "PORTAL_SMS_TIMEOUT_SECONDS": ("SMS_TIMEOUT_SECONDS", float),
+    "PORTAL_CASE_STATUS_RATE_LIMIT": ("CASE_STATUS_RATE_LIMIT", str),
 }
 
 
@@ -172,6 +191,10 @@ def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
         problems.append("Synthetic identity numbers are for testing only: not in production.")
     if settings.get("MAIL_BACKEND") != "smtp":
         problems.append("PORTAL_MAIL_BACKEND must be smtp: e-mail written to files never arrives.")
+    problems.extend(_sms_problems(settings))
+    if settings.get("PARENT_CHECK") != "manual":
+        problems.append("PORTAL_PARENT_CHECK must be manual: the demo check knows only the demo "
+                        "family.")
     if settings.get("DEV_LOGIN_ENABLED"):
         problems.append("PORTAL_DEV_LOGIN is on: the development login (TestID) must be off.")
     url = settings.get("DATABASE_URL") or ""
@@ -187,6 +210,20 @@ def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
         raise UnsafeConfigurationError(
             "Refusing to start in production:\n- " + "\n- ".join(problems)
         )
+
+
+def _sms_problems(settings: Mapping[str, Any]) -> list[str]:
+    backend = settings.get("SMS_BACKEND")
+    if backend not in ("http", "none"):
+        return ["PORTAL_SMS_BACKEND must be http or none: SMS written to files never arrive."]
+    if backend == "none":
+        return []
+    problems = []
+    if not (settings.get("SMS_GATEWAY_URL") or "").startswith("https://"):
+        problems.append("PORTAL_SMS_GATEWAY_URL must be an https:// address for the http backend.")
+    if not settings.get("SMS_GATEWAY_TOKEN"):
+        problems.append("PORTAL_SMS_GATEWAY_TOKEN is missing: the SMS gateway needs its token.")
+    return problems
 
 
 def _secret_problem(variable: str, secret: str) -> str | None:

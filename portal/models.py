@@ -10,6 +10,7 @@ from portal.feedback.models import PageFeedback
 from portal.identity.models import Person, SavedForm, StaffUser, UserSession
 from portal.municipalities.models import Municipality
 from portal.queue.models import OutboxMessage, Task
+from portal.representation.models import Representation
 
 __all__ = [
     "ApiClient",
@@ -23,6 +24,7 @@ __all__ = [
     "PageFeedback",
     "Person",
     "Receipt",
+    "Representation",
     "SavedForm",
     "StaffUser",
     "Submission",

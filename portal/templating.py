@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_time
 
@@ -22,6 +24,8 @@ def _template_context() -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = _localized
     app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
+    app.jinja_env.filters["isodate"] = lambda value, style="long": format_date(
+        date.fromisoformat(value), style)
     app.jinja_env.filters["time"] = lambda value, style="short": format_time(value, style)
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style)
     app.jinja_env.globals["now_utc"] = utcnow

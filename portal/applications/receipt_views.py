@@ -18,16 +18,20 @@ from portal.municipalities.tenancy import current_municipality
 
 
 def _own_submission(reference: str) -> tuple[Case, Submission]:
-    """The case's first submission, if the logged-in person sent it or it is about them."""
-    case = session().scalar(sa.select(Case).where(
-        Case.reference == reference, Case.municipality_id == current_municipality().id))
-    if case is None:
-        abort(404)
-    submission = session().scalar(
-        sa.select(Submission).where(Submission.case_id == case.id).order_by(Submission.id))
-    person_id = current_user.person.id
-    if person_id not in (submission.submitted_by_person_id, submission.subject_person_id):
+    """The case's first submission, for someone who may follow the case, or who sent it and
+    waits for their fullmakt to be checked (``portal.cases.following.case_access``)."""
+    from portal.cases.following import View, case_for
+
+    found = case_for(session(), current_municipality().id, current_user.person, reference)
+    if found is None:
         abort(404)  # the same answer as for a reference that does not exist
+    case, access = found
+    query = sa.select(Submission).where(Submission.case_id == case.id)
+    if access.view == View.RECEIPT:
+        query = query.where(Submission.submitted_by_person_id == current_user.person.id)
+    submission = session().scalar(query.order_by(Submission.id))
+    if submission is None:
+        abort(404)
     return case, submission
 
 

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.applications.models import Receipt
-from portal.applications.steps import KIND_TITLES
+from portal.applications.steps import KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
+from portal.cases.tracking import tracking_code
 from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
 from portal.identity.crypto import data_keys
@@ -43,9 +44,12 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
     case = session.get(Case, submission.case_id)
     language = submission.language
     with force_locale(language):
-        rows = [(q, a) for q, a, _url in summary_rows(
-            submission.kind, answers_from_payload(payload), municipality, language,
-            [a["display_name"] for a in payload.get("attachments", [])])]
+        files = [a["display_name"] for a in payload.get("attachments", [])]
+        if submission.kind in STEPS:
+            rows = [(q, a) for q, a, _url in summary_rows(
+                submission.kind, answers_from_payload(payload), municipality, language, files)]
+        else:
+            rows = other_rows(payload, files)
         return ReceiptContent(
             municipality_name=municipality.name,
             unit_name=localized(municipality.ip_unit_name, language),
@@ -61,7 +65,37 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
             payload_sha256=submission.payload_sha256,
             what_next=what_next(municipality, language),
             contact=contact_line(municipality, language),
+            tracking_code=(tracking_code(keys, case) or "") if submission.kind in STEPS else "",
+            status_url=url_for("case_status.lookup", municipality_slug=municipality.slug,
+                               _external=True),
         )
+
+
+def other_rows(payload: dict, files: list[str]) -> list[tuple[str, str]]:
+    """The receipt's rows for an answer, a withdrawal or a fullmakt."""
+    from portal.representation.forms import BASIS_WORDS, SCOPE_WORDS
+
+    attached = "\n".join(files) if files else _("None")
+    if payload["kind"] == "reply":
+        asked = (payload.get("in_answer_to") or {}).get("text", "")
+        return [(_("What the municipality asked for"), asked), (_("Your answer"), payload["text"]),
+                (_("Attachments"), attached)]
+    if payload["kind"] == "withdrawal":
+        return [(_("Application withdrawn"), payload["case_reference"]),
+                (_("Why"), payload["reason"])]
+    representation = payload["representation"]
+    actions = {"granted": _("Given"), "changed": _("Changed"), "revoked": _("Ended"),
+               "uploaded": _("Document sent for checking"),
+               "declared": _("Parental responsibility declared")}
+    return [
+        (_("What happened"), actions[payload["action"]]),
+        (_("Who may act"), payload["representative"]["name"]),
+        (_("Basis"), str(BASIS_WORDS[representation["basis"]])),
+        (_("What it covers"), "\n".join(str(SCOPE_WORDS[s]) for s in representation["scopes"])),
+        (_("Last day"), representation["valid_to"][:10] if representation["valid_to"]
+         else _("Until it is taken back")),
+        (_("Attachments"), attached),
+    ]
 
 
 def answers_from_payload(payload: dict) -> dict:
@@ -106,6 +140,15 @@ def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
     return data_keys().decrypt_bytes(receipt.pdf_encrypted, PDF_CONTEXT) if receipt else None
 
 
+def _where_to_see(municipality: Municipality, case: Case) -> str:
+    """The page where the sender sees what they sent."""
+    if case.kind == "power_of_attorney":
+        return url_for("representation.index", municipality_slug=municipality.slug,
+                       _external=True)
+    return url_for("applications.receipt", municipality_slug=municipality.slug,
+                   reference=case.reference, _external=True)
+
+
 def send_receipt_email(session: Session, task: dict) -> None:
     submission = session.get(Submission, task["submission_id"])
     person = session.get(Person, submission.submitted_by_person_id)
@@ -118,8 +161,7 @@ def send_receipt_email(session: Session, task: dict) -> None:
         subject, body = receipt_email(
             language=language, municipality_name=municipality.name,
             reference=case.reference,
-            receipt_url=url_for("applications.receipt", municipality_slug=municipality.slug,
-                                reference=case.reference, _external=True),
+            receipt_url=_where_to_see(municipality, case),
             what_next=what_next(municipality, language),
         )
     send_mail(person.email, subject, body)

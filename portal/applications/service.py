@@ -21,6 +21,7 @@ from portal.audit.service import record
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.cases.references import new_reference
 from portal.cases.submissions import seal_payload
+from portal.cases.tracking import issue_tracking_code
 from portal.db import utcnow
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
@@ -30,9 +31,11 @@ from portal.identity.persons import find_or_create_person, person_nin
 from portal.municipalities.models import Municipality
 from portal.queue.models import OutboxMessage
 from portal.queue.tasks import enqueue
+from portal.representation.checks import parent_check
+from portal.representation.service import for_application
 
 SCHEMA_VERSIONS = {"ip_application": 1, "eip_access": 1}
-REFERENCE_PREFIX = {"ip_application": "IP", "eip_access": "EIP"}
+REFERENCE_PREFIX = {"ip_application": "IP", "eip_access": "EIP", "power_of_attorney": "FM"}
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,17 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
         session, keys, parse_nin(subject.nin, allow_synthetic=True), name=subject.name
     )
     attachments = attachments_for_draft(session, municipality.id, draft.id)
+    for_application(session, keys, municipality_id=municipality.id, applicant=applicant,
+                    subject=subject_person, role=answers.get("for_whom", "self"),
+                    attachment_ids=[a.id for a in attachments], check=parent_check())
     now = utcnow()
     payload = build_payload(draft.kind, answers, municipality=municipality, applicant=applicant,
                             subject=subject, attachments=attachments, language=language,
                             submitted_at=now, channel=channel)
     case = Case(municipality_id=municipality.id, kind=draft.kind, status=CaseStatus.SUBMITTED,
-                reference=_unused_reference(session, draft.kind, now.year),
+                reference=unused_reference(session, draft.kind, now.year),
                 subject_person_id=subject_person.id, created_at=now, updated_at=now)
+    issue_tracking_code(keys, case)
     session.add(case)
     session.flush()
     sealed, digest = seal_payload(keys, payload)
@@ -133,7 +140,7 @@ def _after_submission(session, draft, case, submission, applicant, attachments) 
     session.flush()
 
 
-def _unused_reference(session: Session, kind: str, year: int) -> str:
+def unused_reference(session: Session, kind: str, year: int) -> str:
     while True:
         reference = new_reference(year, REFERENCE_PREFIX[kind])
         if session.scalar(sa.select(Case.id).where(Case.reference == reference)) is None:

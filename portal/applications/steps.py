@@ -21,12 +21,21 @@ def always(_answers: Answers) -> bool:
     return True
 
 
+def chosen_by_acting(answers: Answers) -> bool:
+    """Started while acting for someone: who it is for, and on what basis, is known."""
+    return bool(answers.get("representation"))
+
+
+def asks_for_whom(answers: Answers) -> bool:
+    return not chosen_by_acting(answers)
+
+
 def for_someone_else(answers: Answers) -> bool:
-    return answers.get("for_whom") not in (None, "self")
+    return answers.get("for_whom") not in (None, "self") and not chosen_by_acting(answers)
 
 
 def needs_document(answers: Answers) -> bool:
-    return answers.get("for_whom") in ("fullmakt", "guardian")
+    return answers.get("for_whom") in ("fullmakt", "guardian") and not chosen_by_acting(answers)
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,7 @@ class Step:
 
 IP_APPLICATION_STEPS = (
     Step("for_whom", "hvem", _l("Who are you applying for?"), forms.ForWhomForm,
-         fields=("for_whom",)),
+         asks_for_whom, fields=("for_whom",)),
     Step("subject", "person", _l("Who are you applying for?"), forms.SubjectForm,
          for_someone_else, fields=("subject_nin", "subject_name")),
     Step("document", "dokumentasjon", _l("Documentation"), forms.DocumentForm, needs_document,
@@ -68,6 +77,9 @@ STEPS = {"ip_application": IP_APPLICATION_STEPS, "eip_access": EIP_ACCESS_STEPS}
 KIND_TITLES = {
     "ip_application": _l("Application for an individual plan and/or a coordinator"),
     "eip_access": _l("Access to the electronic individual plan"),
+    "reply": _l("Answer to a request for information"),
+    "withdrawal": _l("Withdrawal of an application"),
+    "power_of_attorney": _l("Power of attorney"),
 }
 
 

@@ -47,10 +47,30 @@ def start(kind: str):
         draft = create_draft(session(), data_keys(), municipality_id=current_municipality().id,
                              owner_person_id=current_user.person.id, kind=kind,
                              lifetime=draft_lifetime())
-        first = flow.STEPS[kind][0]
+        answers = _acting_answers(kind)
+        if answers:
+            save_answers(data_keys(), draft, answers, draft_lifetime())
+        first = flow.first_unanswered(kind, answers) or flow.steps_for(kind, answers)[0]
         return redirect(url_for(".step", draft_id=draft.public_id, step_path=first.path))
     return render_template("applications/start.html", form=form, kind=kind,
                            title=flow.KIND_TITLES[kind], days=draft_lifetime().days)
+
+
+ROLE_BY_BASIS = {"fullmakt": "fullmakt", "parent": "child", "verge": "guardian"}
+
+
+def _acting_answers(kind: str) -> dict:
+    """Acting for someone: the application is for them, on the basis the portal knows."""
+    from portal.identity.persons import person_nin
+    from portal.representation.acting import acting_representation
+
+    representation = acting_representation()
+    if representation is None or kind != "ip_application":
+        return {}
+    principal = representation.principal
+    return {"for_whom": ROLE_BY_BASIS[str(representation.basis)],
+            "subject_nin": person_nin(data_keys(), principal).value,
+            "subject_name": principal.name, "representation": representation.id}
 
 
 def draft_lifetime() -> timedelta:
@@ -168,6 +188,9 @@ def check(draft_id: str):
     if missing is not None:
         return redirect(url_for(".step", draft_id=draft.public_id, step_path=missing.path))
     form = ConfirmForm()
+    refused = _no_longer_allowed(answers)
+    if refused:
+        return render_template("applications/not_allowed.html", name=refused), 403
     if form.validate_on_submit():
         submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
                      applicant=current_user.person, answers=answers,
@@ -175,6 +198,21 @@ def check(draft_id: str):
         return redirect(url_for(".sent", draft_id=draft.public_id))
     return render_template("applications/check.html", form=form, draft=draft,
                            rows=_rows(draft, answers), title=flow.KIND_TITLES[draft.kind])
+
+
+def _no_longer_allowed(answers: dict) -> str:
+    """Started while acting for someone whose fullmakt has since ended: their name."""
+    from portal.representation.models import Representation, Scope
+    from portal.representation.rules import decide
+
+    if not flow.chosen_by_acting(answers):
+        return ""
+    representation = session().get(Representation, answers["representation"])
+    if representation is not None and decide(
+            session(), actor=current_user.person, principal_id=representation.principal_person_id,
+            scope=Scope.APPLY, municipality_id=current_municipality().id):
+        return ""
+    return answers.get("subject_name") or "?"
 
 
 def _rows(draft, answers: dict):

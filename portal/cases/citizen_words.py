@@ -54,7 +54,8 @@ def describe(event: CaseEvent, format_date) -> tuple[str, list[str]]:
         "sent_to_statsforvalteren": (_("Your complaint has been sent to Statsforvalteren"), []),
         "closed": (_("The case is closed"), []),
         "message": (_("Message from the municipality"), [data.get("text", "")]),
-        "withdrawn": (_("You withdrew the application"), []),
+        "withdrawn": (_("The application was withdrawn"), []),
+        "reply_sent": (_("The answer was sent to the municipality"), []),
     }
     heading, lines = texts.get(event.type, (event.type, []))
     return heading, [line for line in lines if line]

@@ -1,12 +1,15 @@
 """Following a case as a citizen: which cases a person may see, and what each one says.
 
-Who may follow a case is decided here, in one function, for every page that shows a case to
-a citizen. Today: the person the case is about, and the person who sent it. Representation
-records (fullmakt, parents, verge) will extend ``may_follow``.
+Who may follow a case is decided by ``case_access``, for every page that shows a case to a
+citizen. It asks ``portal.representation.rules.decide``, the one place where representation
+is decided: the person the case is about sees it all; so does a representative whose
+representation is active and covers following cases. Someone who sent an application with a
+fullmakt that is not verified yet sees their own receipt and nothing else.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,39 +21,79 @@ from portal.cases.deadlines import one_month_before
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.db import as_utc, utcnow
 from portal.identity.models import Person
+from portal.representation.models import Scope
+from portal.representation.rules import decide, principals_of
 
 ENDED = {CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN,
          CaseStatus.SENT_TO_STATSFORVALTEREN}
+# Delivered to the back office as cases, but shown on the fullmakt pages, not in «Mine saker».
+NOT_LISTED = ("power_of_attorney",)
 
 
-def _involved(person_id: int):
-    sent_by = sa.select(Submission.case_id).where(Submission.submitted_by_person_id == person_id)
-    return sa.or_(Case.subject_person_id == person_id, Case.id.in_(sent_by))
+class View(enum.StrEnum):
+    FULL = "full"  # status, timeline, messages, receipts, answering, withdrawing
+    RECEIPT = "receipt"  # only the person's own receipt (their fullmakt is not verified yet)
 
 
-def cases_of(session: Session, municipality_id: int, person: Person) -> list[Case]:
-    query = sa.select(Case).where(Case.municipality_id == municipality_id, _involved(person.id))
-    return list(session.scalars(query.order_by(Case.updated_at.desc())))
+@dataclass(frozen=True)
+class Access:
+    view: View
+    basis: str  # self, fullmakt, parent, verge, pending
 
 
-def may_follow(session: Session, person: Person, case: Case) -> bool:
-    if case.subject_person_id == person.id:
-        return True
+def _sent_by(session: Session, person: Person, case: Case) -> bool:
     return session.scalar(sa.select(Submission.id).where(
-        Submission.case_id == case.id, Submission.submitted_by_person_id == person.id)) is not None
+        Submission.case_id == case.id, Submission.submitted_by_person_id == person.id)
+        .limit(1)) is not None
 
 
-def case_for(session: Session, municipality_id: int, person: Person, reference: str) -> Case | None:
-    """The case if this person may follow it; None otherwise (the same for 'no such case')."""
+def case_access(session: Session, person: Person, case: Case,
+                at: datetime | None = None) -> Access | None:
+    decision = decide(session, actor=person, principal_id=case.subject_person_id,
+                      scope=Scope.FOLLOW, municipality_id=case.municipality_id, at=at)
+    if decision:
+        basis = decision.representation.basis if decision.representation else "self"
+        return Access(View.FULL, str(basis))
+    if decision.reason == "pending" and _sent_by(session, person, case):
+        return Access(View.RECEIPT, "pending")
+    return None
+
+
+def cases_of(session: Session, municipality_id: int, person: Person) -> list[tuple[Case, Access]]:
+    """The cases this person may follow in the municipality, newest change first."""
+    principals = {rep.principal_person_id: str(rep.basis)
+                  for rep in principals_of(session, person, municipality_id)
+                  if Scope.FOLLOW in rep.scopes}
+    sent_by = sa.select(Submission.case_id).where(Submission.submitted_by_person_id == person.id)
+    query = sa.select(Case).where(
+        Case.municipality_id == municipality_id, Case.kind.not_in(NOT_LISTED),
+        sa.or_(Case.subject_person_id == person.id,
+               Case.subject_person_id.in_(list(principals)), Case.id.in_(sent_by)))
+    found = []
+    for case in session.scalars(query.order_by(Case.updated_at.desc(), Case.id.desc())):
+        access = case_access(session, person, case)
+        if access is not None:
+            found.append((case, access))
+    return found
+
+
+def case_for(session: Session, municipality_id: int, person: Person, reference: str,
+             ) -> tuple[Case, Access] | None:
+    """The case if this person may see it; None otherwise (the same for 'no such case').
+
+    Every read by anyone but the case's subject is audit-logged, with the basis.
+    """
     case = session.scalar(sa.select(Case).where(Case.municipality_id == municipality_id,
-                                                Case.reference == reference))
-    if case is None or not may_follow(session, person, case):
+                                                Case.reference == reference,
+                                                Case.kind.not_in(NOT_LISTED)))
+    access = case_access(session, person, case) if case is not None else None
+    if access is None:
         return None
-    if case.subject_person_id != person.id:  # every read by someone else is audit-logged
+    if case.subject_person_id != person.id:
         record(session, "case.read", municipality_id=municipality_id, actor_person_id=person.id,
                subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
-               reason="sent the application")
-    return case
+               reason=access.basis)
+    return case, access
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base, utcnow
+from portal.identity.models import Person
 
 
 class CaseStatus(enum.StrEnum):
@@ -34,11 +35,20 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(
         sa.Enum(CaseStatus, native_enum=False, length=30), default=CaseStatus.SUBMITTED
     )
+    # Status without ID-porten: the code is printed on the receipt; only its keyed hash is
+    # kept for checking, and an encrypted copy for printing the receipt again.
+    tracking_code_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    tracking_code_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
                                                    order_by="CaseEvent.id")
+    subject: Mapped[Person] = relationship(foreign_keys=[subject_person_id])
+
+    @property
+    def subject_name(self) -> str:
+        return self.subject.name if self.subject else ""
 
 
 class CaseEvent(Base):

@@ -18,6 +18,7 @@ from portal.audit.service import record
 from portal.cases.models import Case, CaseEvent, CaseStatus
 from portal.db import utcnow
 from portal.queue.models import OutboxMessage
+from portal.queue.tasks import enqueue
 
 S = CaseStatus
 OPEN = {S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO, S.COMPLAINT_IN_PROGRESS}
@@ -49,6 +50,10 @@ TRANSITIONS = {
     "message": Transition(frozenset(NOT_ENDED | {S.CLOSED}), None, ("text",)),
 }
 OUTCOMES = ("granted", "partly_granted", "refused")
+# Events the person should hear of by e-mail and SMS (portal.notifications.news); the back
+# office taking the case and starting on it show on the case page only.
+NEWSWORTHY = frozenset({"information_requested", "interim_reply", "decision",
+                        "coordinator_assigned", "message", "closed", "sent_to_statsforvalteren"})
 DATE_FIELDS = ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline")
 
 
@@ -123,6 +128,9 @@ def apply_event(
            target=f"case:{case.reference}",
            reason=f"api client {api_client_id}" if api_client_id else "")
     session.flush()
+    if event_type in NEWSWORTHY:
+        # In the same transaction: the news goes out if, and only if, the event is stored.
+        enqueue(session, "case_news", case.municipality_id, case_id=case.id, event_id=event.id)
     return event
 
 

@@ -1,21 +1,58 @@
-"""'Mine saker': the citizen's cases, and each case's status and timeline in plain words."""
+"""'Mine saker': the citizen's cases, each case's status and timeline in plain words,
+answering a request for information, withdrawing, and who has looked at the case."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.file import FileRequired
+from wtforms import TextAreaField
+from wtforms.validators import Length
 
 from portal.applications.steps import KIND_TITLES
+from portal.cases import citizen_actions as actions
 from portal.cases.citizen_words import STATUS_WORDS, describe
-from portal.cases.following import case_for, cases_of, expects_something, latest, overdue
+from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
+from portal.cases.looked import who_looked
+from portal.cases.models import Case, Submission
 from portal.db import session
+from portal.documents.attachments import (
+    attachments_for_draft,
+    delete_attachment,
+    draft_total_bytes,
+    store_attachment,
+)
+from portal.documents.upload_fields import AcceptedUpload, AttachmentField
+from portal.drafts.service import answers, save_answers
+from portal.forms import ConfirmForm, PortalForm
+from portal.i18n import current_language
 from portal.identity import rules
+from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
+LONG_TEXT = 4000
+
+
+class ReplyForm(PortalForm):
+    text = TextAreaField(_l("Your answer"),
+                         description=_l("Write what the municipality asked for, or add files "
+                                        "below."),
+                         validators=[Length(max=LONG_TEXT)])
+
+
+class ReplyFileForm(PortalForm):
+    file = AttachmentField(_l("Add a file"))
+
+
+class WithdrawForm(PortalForm):
+    reason = TextAreaField(_l("Why do you withdraw the application? (optional)"),
+                           validators=[Length(max=1000)])
 
 
 def _date(value: str) -> str:
@@ -25,21 +62,155 @@ def _date(value: str) -> str:
 @blueprint.get("/")
 @rules.citizen
 def index():
-    cases = cases_of(session(), current_municipality().id, current_user.person)
-    return render_template("cases/index.html", cases=cases, status_words=STATUS_WORDS,
-                           titles=KIND_TITLES, expects_something=expects_something)
+    found = cases_of(session(), current_municipality().id, current_user.person)
+    return render_template("cases/index.html", cases=found, status_words=STATUS_WORDS,
+                           titles=KIND_TITLES, expects_something=expects_something,
+                           View=View, me=current_user.person)
+
+
+def _case(reference: str) -> tuple[Case, object]:
+    found = case_for(session(), current_municipality().id, current_user.person, reference)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _submissions(case: Case, access) -> list[Submission]:
+    query = session().query(Submission).filter(Submission.case_id == case.id)
+    if access.view == View.RECEIPT:
+        query = query.filter(Submission.submitted_by_person_id == current_user.person.id)
+    return query.order_by(Submission.id).all()
 
 
 @blueprint.get("/<reference>")
 @rules.citizen
 def case(reference: str):
-    found = case_for(session(), current_municipality().id, current_user.person, reference)
-    if found is None:
-        abort(404)
+    found, access = _case(reference)
+    if access.view == View.RECEIPT:
+        return render_template("cases/receipt_only.html", case=found,
+                               title=KIND_TITLES.get(found.kind, found.kind),
+                               submissions=_submissions(found, access), titles=KIND_TITLES)
     timeline = [(event, *describe(event, _date)) for event in reversed(found.events)]
+    may = actions.may_act(session(), current_user.person, found)
     return render_template(
         "cases/case.html", case=found, status_words=STATUS_WORDS, title=KIND_TITLES.get(
             found.kind, found.kind), timeline=timeline, waiting=overdue(found),
         coordinator=latest(found, "coordinator_assigned"), decision=latest(found, "decision"),
         info_request=latest(found, "information_requested") if expects_something(found) else None,
+        submissions=_submissions(found, access), titles=KIND_TITLES, may_act=bool(may),
+        may_withdraw=bool(may) and actions.may_withdraw(found),
+        looked=who_looked(session(), found) if found.subject_person_id == current_user.person.id
+        else None,
+        for_someone_else=found.subject_person_id != current_user.person.id,
     )
+
+
+def _acting_case(reference: str):
+    """The case, if the person may act in it (answer, withdraw); else 404."""
+    found, access = _case(reference)
+    decision = actions.may_act(session(), current_user.person, found)
+    if access.view != View.FULL or not decision:
+        abort(404)
+    return found, decision
+
+
+@blueprint.route("/<reference>/svar", methods=["GET", "POST"])
+@rules.citizen
+def reply(reference: str):
+    found, decision = _acting_case(reference)
+    keys = data_keys()
+    draft = actions.reply_draft(session(), keys, found, current_user.person)
+    if draft is None:
+        flash(_("There is no request to answer in this case now."), "warning")
+        return redirect(url_for(".case", reference=reference))
+    if draft.submission_id:
+        return redirect(url_for(".case", reference=reference))
+    municipality_id = current_municipality().id
+    saved = answers(keys, draft)
+    form = ReplyForm(data={"text": saved.get("text", "")})
+    file_form = ReplyFileForm()
+    file_form.file.validators = [
+        FileRequired(message=_l("Choose a file to add")),
+        AcceptedUpload(lambda: draft_total_bytes(session(), municipality_id, draft.id))]
+    action = request.form.get("action")
+    if request.method == "POST" and form.validate_on_submit():
+        save_answers(keys, draft, {"text": form.text.data.strip()})  # never lose the typing
+        files = attachments_for_draft(session(), municipality_id, draft.id)
+        if action == "upload":
+            if file_form.validate() and file_form.file.checked_data is not None:
+                store_attachment(session(), keys, municipality_id=municipality_id,
+                                 data=file_form.file.checked_data,
+                                 filename=file_form.file.data.filename,
+                                 uploaded_by_person_id=current_user.person.id, draft_id=draft.id)
+                return redirect(url_for(".reply", reference=reference))
+        elif not form.text.data.strip() and not files:
+            form.text.errors = [_("Write an answer or add a file")]
+        else:
+            try:
+                actions.send_reply(session(), keys, case=found, draft=draft,
+                                   sender=current_user.person, role=actions.role_of(decision),
+                                   language=current_language())
+            except actions.NotNowError:
+                flash(_("The case has changed, so the answer was not sent. Contact the "
+                        "municipality."), "warning")
+                return redirect(url_for(".case", reference=reference))
+            flash(_("Your answer is sent to the municipality."))
+            return redirect(url_for(".case", reference=reference))
+    return render_template(
+        "cases/reply.html", case=found, form=form, file_form=file_form,
+        request_event=actions.open_request(found),
+        files=attachments_for_draft(session(), municipality_id, draft.id),
+        title=KIND_TITLES.get(found.kind, found.kind))
+
+
+@blueprint.post("/<reference>/svar/vedlegg/<int:attachment_id>/slett")
+@rules.citizen
+def remove_reply_file(reference: str, attachment_id: int):
+    found, _decision = _acting_case(reference)
+    draft = actions.reply_draft(session(), data_keys(), found, current_user.person)
+    if draft is not None and not draft.submission_id and ConfirmForm().validate_on_submit():
+        delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
+    return redirect(url_for(".reply", reference=reference))
+
+
+@blueprint.route("/<reference>/trekk", methods=["GET", "POST"])
+@rules.citizen
+def withdraw(reference: str):
+    found, decision = _acting_case(reference)
+    if not actions.may_withdraw(found):
+        flash(_("This application can no longer be withdrawn here. Contact the municipality."),
+              "warning")
+        return redirect(url_for(".case", reference=reference))
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            actions.withdraw(session(), data_keys(), case=found, sender=current_user.person,
+                             role=actions.role_of(decision), reason=form.reason.data.strip(),
+                             language=current_language())
+        except actions.NotNowError:
+            flash(_("The case has changed, so it was not withdrawn. Contact the "
+                    "municipality."), "warning")
+            return redirect(url_for(".case", reference=reference))
+        flash(_("The application is withdrawn. We have told the municipality."))
+        return redirect(url_for(".case", reference=reference))
+    return render_template("cases/withdraw.html", case=found, form=form,
+                           title=KIND_TITLES.get(found.kind, found.kind))
+
+
+@blueprint.get("/<reference>/kvittering/<int:submission_id>.pdf")
+@rules.citizen
+def submission_receipt(reference: str, submission_id: int):
+    from flask import Response
+
+    from portal.applications.receipts import receipt_pdf
+
+    found, access = _case(reference)
+    if submission_id not in {s.id for s in _submissions(found, access)}:
+        abort(404)
+    pdf = receipt_pdf(session(), submission_id)
+    if pdf is None:
+        abort(404)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=f"{found.reference}-{submission_id}.pdf")
+    return response

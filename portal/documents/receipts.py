@@ -57,6 +57,10 @@ class ReceiptContent:
     payload_sha256: str
     what_next: str
     contact: str
+    # For following the status without ID-porten (desk and paper submissions): the code from
+    # portal.cases.tracking and the absolute address of the status page. Empty: not printed.
+    tracking_code: str = ""
+    status_url: str = ""
 
     def __post_init__(self) -> None:
         if self.language not in LANGUAGES:
@@ -87,6 +91,11 @@ def render_receipt_pdf(content: ReceiptContent) -> bytes:
     """The receipt as PDF/A-3b bytes, in the receipt's language."""
     with force_locale(content.language):
         html = render_template(TEMPLATE, receipt=content, **_texts(content))
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A page of ours (never anything fetched) as tagged PDF/A-3b, with the PDF stylesheet."""
     try:
         return HTML(string=html, url_fetcher=_RefuseAllFetcher()).write_pdf(
             stylesheets=[_stylesheet(_stylesheet_path())], pdf_variant=PDF_VARIANT, pdf_tags=True

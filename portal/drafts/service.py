@@ -16,6 +16,8 @@ from portal.identity.crypto import DataKeys
 
 ANSWERS_CONTEXT = b"draft.answers"
 DEFAULT_LIFETIME = timedelta(days=30)
+# Answers to a request for information are drafts too, but are found from their case.
+NOT_LISTED = ("reply",)
 
 
 def create_draft(
@@ -58,6 +60,7 @@ def open_drafts(session: Session, *, municipality_id: int, owner_person_id: int)
         Draft.owner_person_id == owner_person_id,
         Draft.submission_id.is_(None),
         Draft.expires_at > utcnow(),
+        Draft.kind.not_in(NOT_LISTED),
     )
     return list(session.scalars(query.order_by(Draft.updated_at.desc())))
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,6 +19,8 @@ class Person(Base):
     nin_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     nin_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
+    # From the identity number; kept so that age rules (representation) need no decryption.
+    birth_date: Mapped[date | None]
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     phone: Mapped[str] = mapped_column(sa.String(30), default="")
     preferred_language: Mapped[str] = mapped_column(sa.String(2), default="nb")
@@ -89,8 +91,12 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    # Whom the citizen acts for now (None: themself). Checked again on every request, so a
+    # revoked or expired representation ends the acting at once.
+    acting_for_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
 
-    person: Mapped[Person | None] = relationship()
+    person: Mapped[Person | None] = relationship(foreign_keys=[person_id])
+    acting_for: Mapped[Person | None] = relationship(foreign_keys=[acting_for_person_id])
     staff_user: Mapped[StaffUser | None] = relationship()
 
 

@@ -29,11 +29,15 @@ def find_or_create_person(
             nin_hash=nin_lookup_hash(keys, nin),
             nin_encrypted=keys.encrypt(nin.value, NIN_CONTEXT),
             name=name,
+            birth_date=nin.birth_date,
         )
         session.add(person)
         session.flush()
-    elif name and not person.name:
-        person.name = name
+    else:
+        if name and not person.name:
+            person.name = name
+        if person.birth_date is None:
+            person.birth_date = nin.birth_date
     return person
 
 

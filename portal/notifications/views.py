@@ -1,6 +1,6 @@
-"""Development only: the mails the file backend wrote, so you can read them in the browser.
+"""Development only: the mails and SMS the file backends wrote, to read in the browser.
 
-Both pages answer 404 unless the development login is on (development and test), the same
+The pages answer 404 unless the development login is on (development and test), the same
 switch that production refuses; a mail holds a person's name, address and reference.
 """
 
@@ -10,11 +10,14 @@ from flask import Blueprint, abort, current_app, render_template
 
 from portal import access
 from portal.notifications.mail import stored_mail, stored_mails
+from portal.notifications.sms import stored_sms
 
 blueprint = Blueprint("dev_mail", __name__, url_prefix="/utvikling/e-post")
+sms_blueprint = Blueprint("dev_sms", __name__, url_prefix="/utvikling/sms")
 
 
 @blueprint.before_request
+@sms_blueprint.before_request
 def development_only() -> None:
     if not current_app.config.get("DEV_LOGIN_ENABLED"):
         abort(404)
@@ -33,3 +36,9 @@ def mail_detail(name: str):
     if mail is None:
         abort(404)
     return render_template("notifications/mail_detail.html", mail=mail)
+
+
+@sms_blueprint.get("")
+@access.public
+def sms_list():
+    return render_template("notifications/sms_list.html", messages=stored_sms())

@@ -30,8 +30,15 @@ Handler = Callable[[Session, dict], None]
 def handlers() -> dict[str, Handler]:
     """Every task kind and the function that does it."""
     from portal.applications.receipts import make_receipt_pdf, send_receipt_email
+    from portal.notifications.news import (
+        send_case_news,
+        send_notification,
+        send_representation_news,
+    )
 
-    return {"receipt_pdf": make_receipt_pdf, "receipt_email": send_receipt_email}
+    return {"receipt_pdf": make_receipt_pdf, "receipt_email": send_receipt_email,
+            "case_news": send_case_news, "representation_news": send_representation_news,
+            "notify": send_notification}
 
 
 def enqueue(session: Session, kind: str, municipality_id: int | None = None, **payload) -> Task:

@@ -20,13 +20,12 @@ from portal.db import utcnow
 from portal.documents.attachments import store_attachment
 from portal.identity import staff as accounts
 from portal.identity.crypto import data_keys
-from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.identity.models import StaffRole, StaffUser
 from portal.municipalities.service import import_municipality
 from portal.queue.models import OutboxMessage
 from tests.integration.factories import municipality_data
 from tests.support.apply import fill_application, send
-from tests.support.flows import csrf_token, log_in_with_testid, post_form
+from tests.support.flows import csrf_token, log_in_staff, log_in_with_testid
 
 QUEUE = "/eksempel/ansatt/saker/"
 OVERDUE = "/eksempel/ansatt/saker/over-en-maaned"
@@ -45,13 +44,6 @@ def case_url(reference: str, rest: str = "") -> str:
 
 def event_url(reference: str, event_type: str) -> str:
     return case_url(reference, f"/hendelse/{event_type}")
-
-
-def log_in_staff(client, email: str = CASEWORKER, url: str = STAFF_LOGIN,
-                 password: str = DEMO_STAFF_PASSWORD):
-    response = post_form(client, url, email=email, password=password)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
 
 
 def apply_as_kari(app) -> str:

@@ -21,3 +21,12 @@ def log_in_with_testid(client, person: str = "kari", slug: str = "eksempel", **e
     response = post_form(client, f"/{slug}/testid", person=person, **extra)
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def log_in_staff(client, email: str = "saksbehandler@eksempel.example",
+                 url: str = "/eksempel/ansatt/logg-inn", password: str | None = None):
+    from portal.identity.demo_people import DEMO_STAFF_PASSWORD
+
+    response = post_form(client, url, email=email, password=password or DEMO_STAFF_PASSWORD)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client

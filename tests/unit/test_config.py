@@ -12,6 +12,7 @@ SAFE_PRODUCTION = {
     "PORTAL_DATABASE_URL": "postgresql://portal@db.internal/portal",
     "PORTAL_SESSION_COOKIE_SECURE": "true",
     "PORTAL_MAIL_BACKEND": "smtp",
+    "PORTAL_SMS_BACKEND": "none",
 }
 
 
@@ -44,11 +45,31 @@ def test_safe_production_settings_start():
         ({"PORTAL_DATABASE_URL": "sqlite:////var/p.db"}, "PORTAL_DATABASE_URL points to SQLite"),
         ({"PORTAL_DATABASE_URL": ""}, "PORTAL_DATABASE_URL is missing"),
         ({"PORTAL_SESSION_COOKIE_SECURE": "false"}, "PORTAL_SESSION_COOKIE_SECURE is off"),
+        ({"PORTAL_SMS_BACKEND": "file"}, "PORTAL_SMS_BACKEND must be http or none"),
+        ({"PORTAL_SMS_BACKEND": ""}, "PORTAL_SMS_BACKEND must be http or none"),
+        ({"PORTAL_SMS_BACKEND": "http", "PORTAL_SMS_GATEWAY_TOKEN": "t" * 32},
+         "PORTAL_SMS_GATEWAY_URL must be an https:// address"),
+        ({"PORTAL_SMS_BACKEND": "http", "PORTAL_SMS_GATEWAY_TOKEN": "t" * 32,
+          "PORTAL_SMS_GATEWAY_URL": "http://sms.example/send"},
+         "PORTAL_SMS_GATEWAY_URL must be an https:// address"),
+        ({"PORTAL_SMS_BACKEND": "http", "PORTAL_SMS_GATEWAY_URL": "https://sms.example/send"},
+         "PORTAL_SMS_GATEWAY_TOKEN is missing"),
     ],
 )
 def test_production_refuses_each_unsafe_setting_by_name(changes, named_setting):
     with pytest.raises(UnsafeConfigurationError, match=named_setting):
         load_settings(production(**changes), INSTANCE)
+
+
+def test_production_sends_sms_through_an_https_gateway_with_a_token_or_not_at_all():
+    gateway = production(PORTAL_SMS_BACKEND="http", PORTAL_SMS_GATEWAY_URL="https://sms.example/send",
+                         PORTAL_SMS_GATEWAY_TOKEN="t" * 32)
+    assert load_settings(gateway, INSTANCE)["SMS_BACKEND"] == "http"
+    assert load_settings(SAFE_PRODUCTION, INSTANCE)["SMS_BACKEND"] == "none"
+
+
+def test_development_writes_sms_to_files():
+    assert load_settings({}, INSTANCE)["SMS_BACKEND"] == "file"
 
 
 def test_production_lists_every_problem_at_once():

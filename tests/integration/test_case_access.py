@@ -1,0 +1,145 @@
+"""Who sees a case: every citizen case URL × every kind of visitor (issue 6's access matrix).
+
+Visitors: the subject, an active representative, a revoked representative, another
+citizen, staff of another municipality, and someone not logged in. Each gets exactly what
+the rules give them: the subject and the active representative see the case; the others get
+the same answer as for a case that does not exist (404), a staff session is refused (403),
+and anonymous visitors are sent to log in.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit.models import AuditEvent
+from portal.cases.models import Case, Submission
+from portal.cases.service import apply_event
+from portal.identity import staff as accounts
+from portal.identity.models import StaffRole
+from portal.identity.nin import NinKind, generate_valid_nin
+from portal.municipalities.service import import_municipality
+from portal.queue.tasks import run_due_tasks
+from portal.representation.models import Representation
+from tests.integration.factories import municipality_data
+from tests.support.apply import fill_application, send
+from tests.support.flows import csrf_token, log_in_staff, log_in_with_testid
+from tests.support.representation import grant
+
+REVOKED_NIN = generate_valid_nin(date(1970, 1, 5), kind=NinKind.SYNTHETIC)
+KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
+OTHER_NIN = generate_valid_nin(date(1975, 7, 7), kind=NinKind.SYNTHETIC)
+VISITORS = ("subject", "active_representative", "revoked_representative", "other_citizen",
+            "other_municipality_staff", "anonymous")
+SEES = {"subject", "active_representative"}
+
+
+@pytest.fixture
+def world(app, db_session):
+    """Ola's case, waiting for information, with a receipt; Kari may act; Rita may not."""
+    ola = app.test_client()
+    log_in_with_testid(ola, "ola")
+    send(ola, fill_application(ola))
+    case = db_session.scalars(sa.select(Case).order_by(Case.id.desc())).first()
+    apply_event(db_session, case, "in_progress", {})
+    apply_event(db_session, case, "information_requested",
+                {"text": "Send the doctor's report", "answer_by": "2030-01-31"})
+    db_session.commit()
+    run_due_tasks(app)
+    grant(ola, KARI_NIN, "Kari Eksempel")
+    grant(ola, REVOKED_NIN, "Rita Revokert")
+    rita = db_session.scalars(sa.select(Representation).order_by(Representation.id.desc())
+                              ).first()
+    url = f"/eksempel/fullmakt/{rita.id}/avslutt"
+    ola.post(url, data={"csrf_token": csrf_token(ola.get(url).get_data(as_text=True))})
+
+    clients = {"subject": ola, "anonymous": app.test_client()}
+    for key, login in (("active_representative", {"person": "kari"}),
+                       ("revoked_representative", {"person": "other", "nin": REVOKED_NIN,
+                                                   "name": "Rita Revokert"}),
+                       ("other_citizen", {"person": "other", "nin": OTHER_NIN,
+                                          "name": "Per Annen"})):
+        client = app.test_client()
+        log_in_with_testid(client, **login)
+        clients[key] = client
+    testby = import_municipality(db_session, municipality_data())
+    accounts.create_staff(db_session, municipality_id=testby.id, email="sak@testby.example",
+                          name="Tor Testby", role=StaffRole.CASEWORKER,
+                          password="testby-caseworker-password")
+    db_session.commit()
+    clients["other_municipality_staff"] = log_in_staff(
+        app.test_client(), "sak@testby.example", "/testby/ansatt/logg-inn",
+        "testby-caseworker-password")
+    submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == case.id))
+    return case, submission, clients
+
+
+def comparable(response) -> str:
+    """The page without the moment the session ends (it moves on with every request)."""
+    return re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", "", response.get_data(as_text=True))
+
+
+def urls(case: Case, submission: Submission) -> list[str]:
+    ref = case.reference
+    return [f"/eksempel/saker/{ref}", f"/eksempel/saker/{ref}/svar",
+            f"/eksempel/saker/{ref}/trekk",
+            f"/eksempel/saker/{ref}/kvittering/{submission.id}.pdf",
+            f"/eksempel/kvittering/{ref}", f"/eksempel/kvittering/{ref}/kvittering.pdf"]
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_every_case_url_gives_each_visitor_what_the_rules_give(world, visitor):
+    case, submission, clients = world
+    client = clients[visitor]
+    for url in urls(case, submission):
+        response = client.get(url)
+        if visitor in SEES:
+            assert response.status_code == 200, url
+        elif visitor == "anonymous":
+            assert response.status_code == 302 and "/logg-inn" in response.headers["Location"]
+        elif visitor == "other_municipality_staff":
+            assert response.status_code == 403, url
+        else:
+            assert response.status_code == 404, url
+            # The same page as for a reference that does not exist.
+            missing = client.get(url.replace(case.reference, "IP-2026-ZZZZ-ZZ"))
+            assert comparable(response).replace(case.reference, "IP-2026-ZZZZ-ZZ") \
+                == comparable(missing)
+    listing = client.get("/eksempel/saker/").get_data(as_text=True)
+    assert (case.reference in listing) == (visitor in SEES)
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_nobody_without_access_can_post_into_the_case(world, visitor, db_session):
+    case, submission, clients = world
+    client = clients[visitor]
+    if visitor in SEES:
+        return
+    token = csrf_token(clients["subject"].get("/eksempel/saker/").get_data(as_text=True))
+    for path in ("svar", "trekk"):
+        response = client.post(f"/eksempel/saker/{case.reference}/{path}",
+                               data={"csrf_token": token, "action": "send", "text": "x"})
+        assert response.status_code in (302, 400, 403, 404)
+    db_session.expire_all()
+    assert db_session.scalar(sa.select(sa.func.count(Submission.id)).where(
+        Submission.case_id == case.id)) == 1
+
+
+def test_only_the_subject_sees_who_has_looked_and_reads_by_others_are_logged(world, db_session):
+    case, _submission, clients = world
+    clients["active_representative"].get(f"/eksempel/saker/{case.reference}")
+    page = clients["active_representative"].get(
+        f"/eksempel/saker/{case.reference}?lang=en").get_data(as_text=True)
+    assert "Who has looked at your case" not in page
+    page = clients["subject"].get(f"/eksempel/saker/{case.reference}?lang=en").get_data(
+        as_text=True)
+    assert "Who has looked at your case" in page
+    assert "Kari Eksempel" in page and "has a power of attorney from you" in page
+    reads = db_session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "case.read", AuditEvent.target == f"case:{case.reference}")).all()
+    assert reads and all(read.reason == "fullmakt" for read in reads)
+    looked = page.split("Who has looked at your case", 1)[1]
+    assert "Rita Revokert" not in looked and "Per Annen" not in looked
