@@ -56,7 +56,8 @@ def test_the_person_answers_with_text_and_a_file_through_the_queue(app, client, 
                         content_type="multipart/form-data")
     assert added.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert "report.png" in page and "Here is the report." in page
+    assert "report.png" in page
+    assert "Here is the report." in page
     sent = client.post(url, data={"csrf_token": csrf_token(page), "action": "send",
                                   "text": "Here is the report."})
     assert sent.status_code == 302
@@ -89,12 +90,14 @@ def test_an_empty_answer_and_a_bad_file_are_told_next_to_the_field_and_the_text_
     page = client.get(url).get_data(as_text=True)
     empty = client.post(url, data={"csrf_token": csrf_token(page), "action": "send",
                                    "text": ""}).get_data(as_text=True)
-    assert "Write an answer or add a file" in empty and 'id="text-error"' in empty
+    assert "Write an answer or add a file" in empty
+    assert 'id="text-error"' in empty
     bad = client.post(url, data={"csrf_token": csrf_token(page), "action": "upload",
                                  "text": "My typed answer",
                                  "file": (BytesIO(b"MZ\x90\x00program"), "report.pdf")},
                       content_type="multipart/form-data").get_data(as_text=True)
-    assert 'id="file-error"' in bad and "My typed answer" in bad
+    assert 'id="file-error"' in bad
+    assert "My typed answer" in bad
     assert submissions(db_session, case, "reply") == []
 
 

@@ -4,7 +4,7 @@ function that decides (portal.representation.rules.decide)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -78,7 +78,8 @@ def test_a_digital_fullmakt_is_active_at_once_and_delivered_to_the_back_office(
     kari = app.test_client()
     log_in_with_testid(kari, "kari")
     page = kari.get("/eksempel/fullmakt/?lang=en").get_data(as_text=True)
-    assert "Ola Eksempel" in page and "Active" in page
+    assert "Ola Eksempel" in page
+    assert "Active" in page
     # The representative follows Ola's case: in «Mine saker» and on the case page.
     assert ola_case.reference in kari.get("/eksempel/saker/").get_data(as_text=True)
     assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 200
@@ -101,7 +102,8 @@ def test_the_representative_must_be_18(client, db_session):
     log_in_with_testid(client, "ola")
     page = grant(client, YOUTH_NIN, "Jonas Eksempel").get_data(as_text=True)
     assert "must be 18 or older" in page or "må vere 18" in page or "må være 18" in page
-    assert 'aria-invalid="true"' in page and "Jonas Eksempel" in page  # kept what was typed
+    assert 'aria-invalid="true"' in page
+    assert "Jonas Eksempel" in page
     assert representations(db_session) == []
 
 
@@ -154,10 +156,10 @@ def test_a_fullmakt_ends_when_its_last_day_is_over(app, db_session, ola_case, cl
     grant(client, KARI_NIN, "Kari Eksempel", valid_to=date.today().isoformat())
     [fullmakt] = representations(db_session)
     principal_id, kari = fullmakt.principal_person_id, fullmakt.representative
-    end = fullmakt.valid_to.replace(tzinfo=timezone.utc) if fullmakt.valid_to.tzinfo is None \
+    end = fullmakt.valid_to.replace(tzinfo=UTC) if fullmakt.valid_to.tzinfo is None \
         else fullmakt.valid_to
-    ask = dict(actor=kari, principal_id=principal_id, scope=Scope.FOLLOW,
-               municipality_id=fullmakt.municipality_id)
+    ask = {"actor": kari, "principal_id": principal_id, "scope": Scope.FOLLOW,
+               "municipality_id": fullmakt.municipality_id}
     assert decide(db_session, **ask, at=end - timedelta(seconds=1))
     assert not decide(db_session, **ask, at=end)
     # Past the end in real time: access has gone, and the status reads «expired».
@@ -192,7 +194,8 @@ def test_revoking_ends_the_representatives_access_during_their_session(
     assert "You act for yourself" in page
     assert ola_case.reference not in page
     revoked = representations(db_session)[0]
-    assert revoked.status == Status.REVOKED and revoked.revoked_at is not None
+    assert revoked.status == Status.REVOKED
+    assert revoked.revoked_at is not None
     kinds = db_session.scalars(sa.select(OutboxMessage.type).where(
         OutboxMessage.case_id == revoked.case_id)).all()
     assert kinds == ["power_of_attorney.submitted", "power_of_attorney.submitted"]
@@ -299,7 +302,8 @@ def test_a_paper_fullmakt_waits_for_a_caseworker_and_the_representative_sees_onl
     response = caseworker.post(url, data={"csrf_token": csrf_token(page), "action": "verify"})
     assert response.status_code == 302
     verified = representations(db_session)[0]
-    assert verified.status == Status.ACTIVE and verified.verified_by.name == "Sara Saksbehandler"
+    assert verified.status == Status.ACTIVE
+    assert verified.verified_by.name == "Sara Saksbehandler"
     assert db_session.scalar(sa.select(Task).where(Task.kind == "representation_news"))
     page = client.get(f"/eksempel/saker/{case.reference}?lang=en").get_data(as_text=True)
     assert "What has happened" in page
@@ -340,7 +344,8 @@ def test_desk_staff_record_that_they_have_seen_the_signed_original(app, client, 
     assert response.status_code == 302
     seen = representations(db_session)[0]
     assert (seen.status, seen.evidence) == ("active", "desk")
-    assert seen.verified_by.name == "Dina Skranke" and seen.verified_at is not None
+    assert seen.verified_by.name == "Dina Skranke"
+    assert seen.verified_at is not None
 
 
 def test_a_document_that_is_not_a_pdf_or_image_is_refused_next_to_the_field(client, db_session):
@@ -353,7 +358,8 @@ def test_a_document_that_is_not_a_pdf_or_image_is_refused_next_to_the_field(clie
         "document": (BytesIO(b"MZ\x90\x00 not a pdf"), "fullmakt.pdf")},
         content_type="multipart/form-data")
     page = response.get_data(as_text=True)
-    assert 'id="document-error"' in page and "Ola Eksempel" in page
+    assert 'id="document-error"' in page
+    assert "Ola Eksempel" in page
     assert representations(db_session) == []
 
 
@@ -403,11 +409,11 @@ def test_a_parents_access_ends_the_day_the_child_turns_16(app, db_session):
         representation = service.parent_representation(
             db_session, keys(app), municipality_id=municipality.id, parent=parent, child=child,
             check=lambda *_: True)
-    representation.valid_from = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    ask = dict(actor=parent, principal_id=child.id, scope=Scope.FOLLOW,
-               municipality_id=municipality.id)
-    assert decide(db_session, **ask, at=datetime(2027, 6, 14, 12, tzinfo=timezone.utc))
-    ended = decide(db_session, **ask, at=datetime(2027, 6, 15, 12, tzinfo=timezone.utc))
+    representation.valid_from = datetime(2020, 1, 1, tzinfo=UTC)
+    ask = {"actor": parent, "principal_id": child.id, "scope": Scope.FOLLOW,
+               "municipality_id": municipality.id}
+    assert decide(db_session, **ask, at=datetime(2027, 6, 14, 12, tzinfo=UTC))
+    ended = decide(db_session, **ask, at=datetime(2027, 6, 15, 12, tzinfo=UTC))
     assert (ended.allowed, ended.reason) == (False, "child_is_16")
 
 
@@ -433,7 +439,8 @@ def test_for_application_reuses_an_active_representation(app, db_session):
         again = service.for_application(db_session, keys(app), municipality_id=municipality.id,
                                         applicant=parent, subject=child, role="child",
                                         attachment_ids=[], check=manual)
-    assert first.id == again.id and first.status == Status.ACTIVE
+    assert first.id == again.id
+    assert first.status == Status.ACTIVE
 
 
 # --- The printable form --------------------------------------------------------------------------
@@ -444,5 +451,6 @@ def test_the_printable_fullmakt_form_is_a_pdf_in_the_chosen_language(client):
     response = client.get("/eksempel/fullmakt/skjema.pdf?lang=en")
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data)
-    assert "Power of attorney" in text and "Signature" in text
+    assert "Power of attorney" in text
+    assert "Signature" in text
     assert "Fullmakt" in pdf_text(client.get("/eksempel/fullmakt/skjema.pdf?lang=nb").data)
