@@ -46,12 +46,14 @@ def all_jobs() -> list[Job]:
     from portal.identity.saved_forms import delete_old_saved_forms
     from portal.queue.tasks import run_due_tasks
     from portal.queue.webhook import deliver_webhooks
+    from portal.representation.service import expire_ended
 
     return [
         Job("tasks", run_due_tasks),
         Job("webhooks", deliver_webhooks),
         Job("delete-expired-drafts", in_transaction(delete_expired_drafts), every_seconds=600),
         Job("delete-old-saved-forms", in_transaction(delete_old_saved_forms), every_seconds=600),
+        Job("expire-representations", in_transaction(expire_ended), every_seconds=600),
     ]
 
 
