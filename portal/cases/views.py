@@ -114,6 +114,17 @@ def _acting_case(reference: str):
     return found, decision
 
 
+def _done(action, reference: str, success: str, changed: str):
+    """Do it, tell the person how it went, and go back to the case page."""
+    try:
+        action()
+    except actions.NotNowError:
+        flash(changed, "warning")
+    else:
+        flash(success)
+    return redirect(url_for(".case", reference=reference))
+
+
 @blueprint.route("/<reference>/svar", methods=["GET", "POST"])
 @rules.citizen
 def reply(reference: str):
@@ -146,16 +157,11 @@ def reply(reference: str):
         elif not form.text.data.strip() and not files:
             form.text.errors = [_("Write an answer or add a file")]
         else:
-            try:
-                actions.send_reply(session(), keys, case=found, draft=draft,
-                                   sender=current_user.person, role=actions.role_of(decision),
-                                   language=current_language())
-            except actions.NotNowError:
-                flash(_("The case has changed, so the answer was not sent. Contact the "
-                        "municipality."), "warning")
-                return redirect(url_for(".case", reference=reference))
-            flash(_("Your answer is sent to the municipality."))
-            return redirect(url_for(".case", reference=reference))
+            return _done(lambda: actions.send_reply(
+                session(), keys, case=found, draft=draft, sender=current_user.person,
+                role=actions.role_of(decision), language=current_language()),
+                reference, _("Your answer is sent to the municipality."),
+                _("The case has changed, so the answer was not sent. Contact the municipality."))
     return render_template(
         "cases/reply.html", case=found, form=form, file_form=file_form,
         request_event=actions.open_request(found),
@@ -183,16 +189,12 @@ def withdraw(reference: str):
         return redirect(url_for(".case", reference=reference))
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            actions.withdraw(session(), data_keys(), case=found, sender=current_user.person,
-                             role=actions.role_of(decision), reason=form.reason.data.strip(),
-                             language=current_language())
-        except actions.NotNowError:
-            flash(_("The case has changed, so it was not withdrawn. Contact the "
-                    "municipality."), "warning")
-            return redirect(url_for(".case", reference=reference))
-        flash(_("The application is withdrawn. We have told the municipality."))
-        return redirect(url_for(".case", reference=reference))
+        return _done(lambda: actions.withdraw(
+            session(), data_keys(), case=found, sender=current_user.person,
+            role=actions.role_of(decision), reason=form.reason.data.strip(),
+            language=current_language()),
+            reference, _("The application is withdrawn. We have told the municipality."),
+            _("The case has changed, so it was not withdrawn. Contact the municipality."))
     return render_template("cases/withdraw.html", case=found, form=form,
                            title=KIND_TITLES.get(found.kind, found.kind))
 

@@ -26,6 +26,7 @@ from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.identity.nin import NinKind, generate_valid_nin
 from portal.municipalities.service import get_by_slug
 from portal.representation.models import Representation, Status
+from tests.browser.applying import AFTER_FOR_WHOM, answer_steps
 from tests.browser.conftest import LiveServer, assert_accessible, serve
 from tests.support.apply import YOUTH_NIN, fill_application, send
 from tests.support.flows import log_in_with_testid
@@ -212,15 +213,7 @@ def test_a_fullmakt_is_given_used_taken_back_and_a_paper_one_is_checked(
     expect(kari.locator(".portal-acting")).to_contain_text("Ola Eksempel")
     kari.goto(f"/eksempel/ny/ip_application?lang={language}")
     kari.locator("main form button[type=submit]").click()
-    for step in [("#request-1",), ("#services-0",), ("needs", "goals"),
-                 ("#contact_method-1", "#interpreter-0"),
-                 ("#consent_planning", "#consent_exchange")]:
-        for target in step:
-            if target.startswith("#"):
-                kari.locator(target).check()
-            else:
-                kari.locator(f"#{target}").fill("Et enkelt svar.")
-        kari.locator("main form button[type=submit]").click()
+    answer_steps(kari, AFTER_FOR_WHOM, "Et enkelt svar.")
     kari.locator("button[value=continue]").click()
     check(kari, javascript)
     kari.locator("main form button[type=submit]").click()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.applying import AFTER_FOR_WHOM, answer_steps
 from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -13,15 +14,7 @@ def apply_quickly(page) -> str:
     page.locator("main form button[type=submit]").click()
     page.goto("/eksempel/ny/ip_application")
     page.locator("main form button[type=submit]").click()
-    steps = [("#for_whom-0",), ("#request-1",), ("#services-0",), ("needs", "goals"),
-             ("#contact_method-1", "#interpreter-0"), ("#consent_planning", "#consent_exchange")]
-    for step in steps:
-        for target in step:
-            if target.startswith("#"):
-                page.locator(target).check()
-            else:
-                page.locator(f"#{target}").fill("A plain answer.")
-        page.locator("main form button[type=submit]").click()
+    answer_steps(page, [("#for_whom-0",), *AFTER_FOR_WHOM])
     page.locator("button[value=continue]").click()
     page.locator("main form button[type=submit]").click()
     return page.locator(".portal-confirmation p").inner_text().split()[-1].rstrip(".")

@@ -22,7 +22,7 @@ from portal.representation.models import Basis, Representation, Scope, Status
 from portal.representation.rules import decide
 from tests.support.apply import ADULT_NIN, CHILD_NIN, YOUTH_NIN, fill_application, send
 from tests.support.flows import csrf_token, log_in_staff, log_in_with_testid
-from tests.support.representation import act_for, grant
+from tests.support.representation import act_for, apply_while_acting, grant
 
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -54,6 +54,18 @@ def ola_case(app, db_session) -> Case:
     log_in_with_testid(ola, "ola")
     send(ola, fill_application(ola))
     return latest_case(db_session)
+
+
+@pytest.fixture
+def kari_acts_for_ola(app, client, db_session):
+    """Ola (``client``) has given Kari a fullmakt for everything; Kari acts for him."""
+    log_in_with_testid(client, "ola")
+    grant(client, KARI_NIN, "Kari Eksempel")
+    [fullmakt] = representations(db_session)
+    kari = app.test_client()
+    log_in_with_testid(kari, "kari")
+    act_for(kari, fullmakt.principal_person_id)
+    return kari, fullmakt
 
 
 # --- Digital fullmakt --------------------------------------------------------------------------
@@ -175,13 +187,8 @@ def test_a_fullmakt_ends_when_its_last_day_is_over(app, db_session, ola_case, cl
 
 
 def test_revoking_ends_the_representatives_access_during_their_session(
-        app, db_session, ola_case, client):
-    log_in_with_testid(client, "ola")
-    grant(client, KARI_NIN, "Kari Eksempel")
-    [fullmakt] = representations(db_session)
-    kari = app.test_client()
-    log_in_with_testid(kari, "kari")
-    act_for(kari, fullmakt.principal_person_id)
+        client, db_session, ola_case, kari_acts_for_ola):
+    kari, fullmakt = kari_acts_for_ola
     page = kari.get("/eksempel/saker/?lang=en").get_data(as_text=True)
     assert "You act for Ola Eksempel" in page
     assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 200
@@ -225,21 +232,10 @@ def test_nobody_else_can_change_or_revoke_a_fullmakt(app, client, db_session):
 
 # --- The representative applies ----------------------------------------------------------------
 
-def test_the_representative_applies_while_acting_for_the_principal(app, client, db_session):
-    log_in_with_testid(client, "ola")
-    grant(client, KARI_NIN, "Kari Eksempel")
-    [fullmakt] = representations(db_session)
-    kari = app.test_client()
-    log_in_with_testid(kari, "kari")
-    act_for(kari, fullmakt.principal_person_id)
-    page = kari.get("/eksempel/ny/ip_application").get_data(as_text=True)
-    response = kari.post("/eksempel/ny/ip_application", data={"csrf_token": csrf_token(page)})
-    assert response.headers["Location"].endswith("/hva")  # who and on what basis: known
-    from tests.support.apply import COMMON, answer, continue_from_attachments
-    url = answer(kari, response.headers["Location"], **COMMON["request"])
-    for step in ("services", "needs", "wishes", "consent"):
-        url = answer(kari, url, **COMMON[step])
-    assert send(kari, continue_from_attachments(kari, url)).status_code == 302
+def test_the_representative_applies_while_acting_for_the_principal(db_session,
+                                                                   kari_acts_for_ola):
+    kari, fullmakt = kari_acts_for_ola
+    assert send(kari, apply_while_acting(kari)).status_code == 302
     case = latest_case(db_session)
     assert case.subject_person_id == fullmakt.principal_person_id
     assert len(representations(db_session)) == 1  # used the fullmakt, made no new one
@@ -247,21 +243,9 @@ def test_the_representative_applies_while_acting_for_the_principal(app, client, 
 
 
 def test_an_application_started_before_the_fullmakt_was_revoked_cannot_be_sent(
-        app, client, db_session):
-    log_in_with_testid(client, "ola")
-    grant(client, KARI_NIN, "Kari Eksempel")
-    [fullmakt] = representations(db_session)
-    kari = app.test_client()
-    log_in_with_testid(kari, "kari")
-    act_for(kari, fullmakt.principal_person_id)
-    page = kari.get("/eksempel/ny/ip_application").get_data(as_text=True)
-    step = kari.post("/eksempel/ny/ip_application",
-                     data={"csrf_token": csrf_token(page)}).headers["Location"]
-    from tests.support.apply import COMMON, answer, continue_from_attachments
-    url = answer(kari, step, **COMMON["request"])
-    for name in ("services", "needs", "wishes", "consent"):
-        url = answer(kari, url, **COMMON[name])
-    check = continue_from_attachments(kari, url)
+        app, db_session, kari_acts_for_ola):
+    kari, fullmakt = kari_acts_for_ola
+    check = apply_while_acting(kari)
     with app.app_context():
         service.revoke(db_session, keys(app), representations(db_session)[0],
                        by=fullmakt.principal, language="nb")

@@ -57,6 +57,11 @@ def fill_application(client, *, for_whom: str = "self", subject_nin: str | None 
         url = answer(client, url, subject_nin=subject_nin, subject_name=subject_name)
     if for_whom in ("fullmakt", "guardian"):
         url = answer(client, url, document=document)
+    return answer_from_request(client, url, request)
+
+
+def answer_from_request(client, url: str, request=None) -> str:
+    """From the «what are you applying for» step to the check page; the check page's URL."""
     url = answer(client, url, **(request or COMMON["request"]))
     for step in ("services", "needs", "wishes", "consent"):
         url = answer(client, url, **COMMON[step])

@@ -29,3 +29,13 @@ def act_for(client, principal_id: int | str):
                            data={"csrf_token": csrf_token(page), "acting_for": str(principal_id)})
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
     return response
+
+
+def apply_while_acting(client) -> str:
+    """Start an application while acting for someone; the check page's URL."""
+    from tests.support.apply import answer_from_request
+
+    page = client.get("/eksempel/ny/ip_application").get_data(as_text=True)
+    response = client.post("/eksempel/ny/ip_application", data={"csrf_token": csrf_token(page)})
+    assert response.headers["Location"].endswith("/hva")  # who, and on what basis: known
+    return answer_from_request(client, response.headers["Location"])
