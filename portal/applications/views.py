@@ -42,6 +42,9 @@ def eip_intro():
 @blueprint.route("/ny/<any(ip_application, eip_access):kind>", methods=["GET", "POST"])
 @rules.citizen
 def start(kind: str):
+    refusal = _acting_refusal(kind)
+    if refusal:
+        return render_template("applications/not_allowed.html", **refusal), 403
     form = ConfirmForm()
     if form.validate_on_submit():
         draft = create_draft(session(), data_keys(), municipality_id=current_municipality().id,
@@ -190,7 +193,7 @@ def check(draft_id: str):
     form = ConfirmForm()
     refused = _no_longer_allowed(answers)
     if refused:
-        return render_template("applications/not_allowed.html", name=refused), 403
+        return render_template("applications/not_allowed.html", **refused), 403
     if form.validate_on_submit():
         submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
                      applicant=current_user.person, answers=answers,
@@ -200,19 +203,49 @@ def check(draft_id: str):
                            rows=_rows(draft, answers), title=flow.KIND_TITLES[draft.kind])
 
 
-def _no_longer_allowed(answers: dict) -> str:
-    """Started while acting for someone whose fullmakt has since ended: their name."""
+def _acting_refusal(kind: str) -> dict:
+    """Acting for someone whose representation does not let them start this: why not."""
+    from flask_babel import gettext as _
+
+    from portal.representation.acting import acting_representation
+    from portal.representation.models import Scope
+
+    representation = acting_representation()
+    if representation is None:
+        return {}
+    name = representation.principal.name
+    if kind == "eip_access":
+        return {"title": _("Access to the electronic plan is personal"),
+                "text": _("Only %(name)s can ask for access to their own plan. Switch to act "
+                          "for yourself to ask for access for yourself.", name=name)}
+    missing = {Scope.APPLY, Scope.CONSENT} - set(representation.scopes)
+    if missing:
+        return {"title": _("You cannot apply for %(name)s", name=name),
+                "text": _("An application needs the right to apply and to give consent. The "
+                          "power of attorney from %(name)s does not give you both. Ask them "
+                          "to change it, or to apply themself.", name=name)}
+    return {}
+
+
+def _no_longer_allowed(answers: dict) -> dict:
+    """Started while acting for someone whose fullmakt has since ended or shrunk: why not."""
+    from flask_babel import gettext as _
+
     from portal.representation.models import Representation, Scope
     from portal.representation.rules import decide
 
     if not flow.chosen_by_acting(answers):
-        return ""
+        return {}
     representation = session().get(Representation, answers["representation"])
-    if representation is not None and decide(
+    if representation is not None and all(decide(
             session(), actor=current_user.person, principal_id=representation.principal_person_id,
-            scope=Scope.APPLY, municipality_id=current_municipality().id):
-        return ""
-    return answers.get("subject_name") or "?"
+            scope=scope, municipality_id=current_municipality().id)
+            for scope in (Scope.APPLY, Scope.CONSENT)):
+        return {}
+    name = answers.get("subject_name") or "?"
+    return {"title": _("You can no longer apply for %(name)s", name=name),
+            "text": _("The power of attorney has ended or is taken back, so the application "
+                      "was not sent. Your answers are kept as a draft.")}
 
 
 def _rows(draft, answers: dict):

@@ -255,6 +255,22 @@ def test_an_application_started_before_the_fullmakt_was_revoked_cannot_be_sent(
     assert latest_case(db_session) is None
 
 
+def test_a_fullmakt_without_applying_and_consent_cannot_start_an_application(
+        app, client, db_session):
+    log_in_with_testid(client, "ola")
+    grant(client, KARI_NIN, "Kari Eksempel", scopes=("apply", "follow"))
+    [fullmakt] = representations(db_session)
+    kari = app.test_client()
+    log_in_with_testid(kari, "kari")
+    act_for(kari, fullmakt.principal_person_id)
+    response = kari.get("/eksempel/ny/ip_application?lang=en")
+    assert response.status_code == 403
+    assert "You cannot apply for Ola Eksempel" in response.get_data(as_text=True)
+    eip = kari.get("/eksempel/ny/eip_access?lang=en")
+    assert eip.status_code == 403
+    assert "Access to the electronic plan is personal" in eip.get_data(as_text=True)
+
+
 # --- Paper fullmakt and the caseworker ------------------------------------------------------
 
 def upload(client, principal_nin=ADULT_NIN, name="Ola Eksempel", basis="fullmakt"):
