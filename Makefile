@@ -9,7 +9,8 @@ PORTAL_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PORTAL_TEST_DATABASE_URL
 
 .PHONY: run test setup install assets translations database lint unit integration browser \
-        extract-translations update-translations clean help
+        extract-translations update-translations clean help \
+        bench bench-quick bench-scale bench-smoke bench-install bench-tools
 
 help:
 	@echo "make run    - set up and serve the portal at http://127.0.0.1:$(PORT) (web + worker)"
@@ -73,3 +74,41 @@ update-translations: extract-translations
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.db
+
+# Benchmarks (bench/README.md): `make bench` prints one table and writes bench/results/*.json.
+# It uses its own PostgreSQL databases `bench` and `bench_scale`, never `test`.
+BENCH_ARGS ?=
+BENCH_CASES ?= 1000000
+
+bench-install: $(VENV)/.bench-installed
+
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+# wrk (Debian) generates the plain GETs; PostgreSQL must run on 127.0.0.1:5432 (as for `make test`).
+bench-tools:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; \
+	  else echo "make bench needs wrk: sudo apt-get install -y wrk" >&2; exit 1; fi; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  if [ "$$(id -u)" = 0 ] && [ -d /etc/postgresql ]; then \
+	    for version in $$(ls /etc/postgresql); do \
+	      pg_ctlcluster --skip-systemctl-redirect "$$version" main start || true; done; \
+	    for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; fi; \
+	  pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	    echo "make bench needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust)" >&2; exit 1; }; }
+
+bench: setup bench-install bench-tools
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+bench-quick: setup bench-install bench-tools
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
+
+# The million-case database for the scale figures (make bench makes it too, once, and reuses it).
+bench-scale: setup bench-install bench-tools
+	$(BIN)/python -m bench.generate --cases $(BENCH_CASES)
+
+bench-smoke: setup
+	PORTAL_TEST_DATABASE_URL= $(BIN)/python -m pytest tests/integration/test_bench_smoke.py $(PYTEST_ARGS)

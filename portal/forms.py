@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError, widgets
+from wtforms import SelectMultipleField, StringField, ValidationError, widgets
 
 from portal.identity.saved_forms import take_saved_form
 
@@ -60,3 +61,30 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")  # what people type, and what a browser might fill
+
+
+def parse_date(text: str | None) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime((text or "").strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DateTextField(StringField):
+    """A date typed as text (31.12.2026): the form kit's text field, no browser date picker."""
+
+    def date(self) -> date | None:
+        return parse_date(self.data)
+
+
+class OptionalDate:
+    """Empty, or a real date written as day.month.year."""
+
+    def __call__(self, _form, field: DateTextField) -> None:
+        if (field.data or "").strip() and field.date() is None:
+            raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))

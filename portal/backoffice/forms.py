@@ -9,33 +9,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal.forms import EmailAddress, PhoneNumber, PortalForm
+from portal.forms import DateTextField, EmailAddress, PhoneNumber, PortalForm
 
 LONG_TEXT = 4000
 SHORT_TEXT = 200
-DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")  # what caseworkers type, and what a browser might fill
 DATE_HINT = _l("For example 31.12.2026")
 NORWAY = ZoneInfo("Europe/Oslo")
 
 
 def today_in_norway() -> date:
     return datetime.now(NORWAY).date()
-
-
-def parse_date(text: str | None) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime((text or "").strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-class DateTextField(StringField):
-    """A date typed as text (31.12.2026): the form kit's text field, no browser date picker."""
-
-    def date(self) -> date | None:
-        return parse_date(self.data)
 
 
 class ValidDate:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.documents.upload_fields import AttachmentField
-from portal.forms import MultiCheckboxField, PortalForm
+from portal.forms import DateTextField, MultiCheckboxField, OptionalDate, PortalForm
 from portal.identity.forms import ValidNin
 from portal.representation.models import Basis, Scope
 
@@ -32,11 +32,12 @@ def _scopes_field() -> MultiCheckboxField:
     )
 
 
-def _end_field() -> DateField:
-    return DateField(
+def _end_field() -> DateTextField:
+    return DateTextField(
         _l("Last day of the power of attorney (optional)"),
-        description=_l("Leave it empty if it should last until you take it back."),
-        validators=[Optional()],
+        description=_l("For example 31.12.2027. Leave it empty if it should last until you "
+                       "take it back."),
+        validators=[OptionalDate()],
     )
 
 

@@ -98,7 +98,7 @@ def grant():
                     principal=current_user.person,
                     representative_nin=form.representative_nin.nin,
                     representative_name=form.representative_name.data.strip(),
-                    scopes=form.scopes.data, valid_to=form.valid_to.data,
+                    scopes=form.scopes.data, valid_to=form.valid_to.date(),
                     language=current_language(), request_id=form.request_id.data)
             except service.RepresentationRefusedError as refused:
                 _refused(form, refused)
@@ -151,12 +151,14 @@ def change(representation_id: int):
     found = _given(representation_id)
     if found.basis != Basis.FULLMAKT or shown_status(found) != Status.ACTIVE:
         abort(404)
-    form = ChangeForm(data={"scopes": found.scopes, "valid_to": service.last_day(found)})
+    last = service.last_day(found)
+    form = ChangeForm(data={"scopes": found.scopes,
+                            "valid_to": last.strftime("%d.%m.%Y") if last else ""})
     _request_id(form)
     if form.validate_on_submit():
         try:
             service.change(session(), data_keys(), found, by=current_user.person,
-                           scopes=form.scopes.data, valid_to=form.valid_to.data,
+                           scopes=form.scopes.data, valid_to=form.valid_to.date(),
                            language=current_language(), request_id=form.request_id.data)
         except service.RepresentationRefusedError as refused:
             _refused(form, refused)

@@ -137,6 +137,16 @@ def test_an_end_date_in_the_past_and_a_missing_scope_are_told_next_to_the_field(
     page = grant(client, KARI_NIN, "Kari Eksempel", valid_to="2020-01-01").get_data(
         as_text=True)
     assert 'id="valid_to-error"' in page
+    page = grant(client, KARI_NIN, "Kari Eksempel", valid_to="31.02.2030").get_data(
+        as_text=True)
+    assert 'id="valid_to-error"' in page
+    assert "31.02.2030" in page  # what was typed is kept
+
+
+def test_the_last_day_can_be_written_the_norwegian_way(client, db_session):
+    log_in_with_testid(client, "ola")
+    assert grant(client, KARI_NIN, "Kari Eksempel", valid_to="31.12.2030").status_code == 302
+    assert service.last_day(representations(db_session)[0]) == date(2030, 12, 31)
 
 
 # --- Scopes, expiry, revocation --------------------------------------------------------------

@@ -1,0 +1,102 @@
+"""Locust: virtual citizens who each log in with TestID, fill in and send one application.
+
+Run by bench/submit.py (``locust -f bench/locustfile.py --headless …``); it reads
+BENCH_CITIZENS (how many, one each), BENCH_RUN (a name that makes the test people unique) and
+writes what happened to BENCH_LOCUST_OUT as JSON when the last citizen is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import gevent
+from locust import HttpUser, constant, events, task
+from locust.exception import StopUser
+
+from bench.citizen import Page, apply, log_in, synthetic_nin
+
+CITIZENS = int(os.environ.get("BENCH_CITIZENS", "20"))
+RUN = os.environ.get("BENCH_RUN", "bench")
+OUT = os.environ.get("BENCH_LOCUST_OUT", "locust-result.json")
+FIRST_NUMBER = int(os.environ.get("BENCH_FIRST_CITIZEN", "1000"))
+
+_lock = threading.Lock()
+_numbers = iter(range(FIRST_NUMBER, FIRST_NUMBER + CITIZENS))
+_done: list[dict] = []
+_failures: list[str] = []
+_environment = None  # locust's Environment, set at init
+
+
+class LocustBrowser:
+    """Locust's client as a bench.citizen Browser; every request is named for the stats."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def get(self, path: str, name: str | None = None) -> Page:
+        response = self.client.get(path, name=name or path, allow_redirects=False)
+        return Page(response.status_code, response.text, response.headers.get("Location", ""))
+
+    def post(self, path: str, data: dict, name: str | None = None) -> Page:
+        response = self.client.post(path, data=data, name=f"POST {name or path}",
+                                    allow_redirects=False)
+        return Page(response.status_code, response.text, response.headers.get("Location", ""))
+
+
+class Citizen(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def apply_once(self) -> None:
+        with _lock:
+            number = next(_numbers, None)
+        if number is None:
+            raise StopUser()
+        name = f"{RUN} citizen {number}"
+        browser = LocustBrowser(self.client)
+        try:
+            log_in(browser, synthetic_nin(number), name)
+            application = apply(browser)
+            _record({"name": name, "reference": application.reference,
+                     "submit_started": application.submit_started,
+                     "submit_seconds": application.submit_seconds})
+        except Exception as error:  # the bench reports it; locust must not retry the citizen
+            _record(None, f"{name}: {type(error).__name__}: {error}")
+        raise StopUser()
+
+
+def _record(result: dict | None, failure: str = "") -> None:
+    with _lock:
+        if result is not None:
+            _done.append(result)
+        if failure:
+            _failures.append(failure)
+        finished = len(_done) + len(_failures) >= CITIZENS
+    if finished:
+        _write()
+        if _environment is not None and _environment.runner is not None:
+            gevent.spawn(_environment.runner.quit)  # not from inside the user's own greenlet
+
+
+def _write() -> None:
+    with open(OUT, "w", encoding="utf-8") as out:
+        json.dump({"citizens": _done, "failures": _failures}, out)
+
+
+@events.init.add_listener
+def _remember_environment(environment, **_kwargs) -> None:
+    global _environment  # locust hands the environment over only here
+    _environment = environment
+
+
+@events.quitting.add_listener
+def _write_on_quit(environment, **_kwargs) -> None:
+    with _lock:
+        _write()
+    stats = environment.stats
+    errors = {f"{e.method} {e.name}": e.occurrences for e in stats.errors.values()}
+    with open(OUT + ".stats", "w", encoding="utf-8") as out:
+        json.dump({"requests": stats.total.num_requests, "failures": stats.total.num_failures,
+                   "errors": errors}, out)

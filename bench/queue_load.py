@@ -1,0 +1,114 @@
+"""Queue: consumers lease and acknowledge messages through the API, next to the database's own
+INSERT + COMMIT rate (the most any one-row-per-transaction design can reach)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import httpx
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bench import seed
+from portal.api.clients import create_client
+
+
+@dataclass
+class QueueResult:
+    messages: int
+    seconds: float
+    acked: Counter
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return len(self.acked) / self.seconds if self.seconds else 0.0
+
+
+def api_token(engine: sa.Engine, municipality_id: int, name: str = "bench") -> str:
+    with Session(engine) as session, session.begin():
+        _client, token = create_client(session, municipality_id=municipality_id, name=name,
+                                       scopes=["queue", "cases"])
+    return token
+
+
+def seed_messages(engine: sa.Engine, count: int) -> int:
+    """``count`` submitted applications waiting in the queue; returns the municipality id."""
+    with Session(engine) as session, session.begin():
+        template = seed.template_submission(session)
+        pairs = seed.copy_submissions(session, template, count, "IP-Q")
+        seed.add_outbox_messages(session, template.municipality_id, template.kind, pairs)
+        return template.municipality_id
+
+
+def consume(base_url: str, token: str, acked: Counter, errors: list, lock: threading.Lock,
+            batch: int = 50) -> None:
+    """Lease a batch, acknowledge each message, until the queue is empty."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
+        while True:
+            response = client.post("/api/v1/queue/lease",
+                                   json={"max_messages": batch, "lease_seconds": 300})
+            if response.status_code != 200:
+                errors.append(response.status_code)
+                continue
+            messages = response.json()["messages"]
+            if not messages:
+                return
+            for message in messages:
+                status = client.post(f"/api/v1/queue/{message['id']}/ack").status_code
+                with lock:
+                    if status == 200:
+                        acked[message["id"]] += 1
+                    else:
+                        errors.append(status)
+
+
+def run_consumers(base_url: str, token: str, messages: int, consumers: int = 4) -> QueueResult:
+    acked: Counter = Counter()
+    errors: list[int] = []
+    lock = threading.Lock()
+    threads = [threading.Thread(target=consume, args=(base_url, token, acked, errors, lock))
+               for _ in range(consumers)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=900)
+    return QueueResult(messages, time.perf_counter() - started, acked, len(errors))
+
+
+def insert_commit_rate(engine: sa.Engine, rows: int = 2000) -> float:
+    """Rows per second for one connection that INSERTs a row and COMMITs, over and over."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS bench_insert_reference")
+        connection.exec_driver_sql("CREATE TABLE bench_insert_reference "
+                                   "(id bigserial PRIMARY KEY, payload jsonb NOT NULL)")
+        connection.commit()
+        insert = sa.text("INSERT INTO bench_insert_reference (payload) VALUES (:payload)")
+        started = time.perf_counter()
+        for number in range(rows):
+            connection.execute(insert, {"payload": f'{{"n": {number}}}'})
+            connection.commit()
+        seconds = time.perf_counter() - started
+        connection.exec_driver_sql("DROP TABLE bench_insert_reference")
+        connection.commit()
+    return rows / seconds
+
+
+def figures(result: QueueResult, reference_rate: float, consumers: int):
+    from bench.table import Figure, Goal
+
+    once = sum(1 for count in result.acked.values() if count == 1)
+    return [
+        Figure("queue", f"{consumers} consumers: lease + ack, messages/s", result.per_second,
+               "msg/s", Goal(">=", 2000), reference_rate, "INSERT+COMMIT loop",
+               note=f"{len(result.acked):,} of {result.messages:,} acknowledged in "
+                    f"{result.seconds:.1f} s; {result.errors} errors; batches of 50, one "
+                    "HTTP request per ack"),
+        Figure("queue", "messages acknowledged exactly once", once, "count",
+               Goal("==", result.messages)),
+    ]

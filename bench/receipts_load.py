@@ -1,0 +1,105 @@
+"""Receipt PDFs: the real worker (``flask --app portal portal worker``) makes them one by one.
+
+The time per receipt is the gap between consecutive tasks' ``done_at`` (the worker is one
+thread, so each gap is one task: claim, render, encrypt, commit). The worker's resident
+memory is read from /proc after every tenth of the receipts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bench import seed
+from bench.servers import BIN, rss_mb, start_process, stop_process
+from portal.applications.models import Receipt
+from portal.queue.models import Task
+
+
+@dataclass
+class WorkerResult:
+    count: int
+    made: int
+    seconds_each: list[float]
+    rss_start: float
+    rss_by_tenth: list[float] = field(default_factory=list)
+    parked_or_failed: int = 0
+
+
+def seed_receipt_tasks(engine: sa.Engine, count: int) -> list[int]:
+    with Session(engine) as session, session.begin():
+        template = seed.template_submission(session)
+        pairs = seed.copy_submissions(session, template, count, "IP-R")
+        seed.add_receipt_tasks(session, template.municipality_id, pairs)
+    return [submission_id for _case_id, submission_id in pairs]
+
+
+def receipts_made(engine: sa.Engine, submission_ids: list[int]) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(sa.select(sa.func.count(Receipt.id))
+                                 .where(Receipt.submission_id.in_(submission_ids)))
+
+
+def run_worker_until_done(environ: dict[str, str], engine: sa.Engine, submission_ids: list[int],
+                          logs: Path, timeout: float = 1800) -> WorkerResult:
+    process = start_process([str(BIN / "flask"), "--app", "portal", "portal", "worker"],
+                            environ, logs / "worker.log")
+    count = len(submission_ids)
+    try:
+        time.sleep(0.5)
+        result = WorkerResult(count, 0, [], rss_mb(process.pid))
+        deadline = time.monotonic() + timeout
+        while result.made < count and time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker stopped; see {logs / 'worker.log'}")
+            result.made = receipts_made(engine, submission_ids)
+            step = max(1, count // 10)
+            while len(result.rss_by_tenth) < min(result.made, count) // step:
+                result.rss_by_tenth.append(rss_mb(process.pid))
+            time.sleep(0.05)
+    finally:
+        stop_process(process)
+    result.seconds_each, result.parked_or_failed = task_times(engine, submission_ids)
+    return result
+
+
+def task_times(engine: sa.Engine, submission_ids: list[int]) -> tuple[list[float], int]:
+    wanted = set(submission_ids)
+    with Session(engine) as session:
+        tasks = [task for task in session.scalars(
+            sa.select(Task).where(Task.kind == "receipt_pdf").order_by(Task.done_at))
+            if task.payload.get("submission_id") in wanted]
+    done = [task.done_at for task in tasks if task.done_at is not None]
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(done)]
+    return gaps, sum(1 for task in tasks if task.attempts or task.parked_at)
+
+
+def figures(result: WorkerResult):
+    from bench.table import Figure, Goal
+
+    each = result.seconds_each
+    rss = result.rss_by_tenth
+    growth = rss[-1] - rss[0] if len(rss) >= 2 else None
+    spread = (f"median {statistics.median(each):.3f} s, max {max(each):.3f} s over "
+              f"{len(each) + 1} receipts" if each else "no receipts timed")
+    return [
+        Figure("receipt PDF", "time per receipt in the worker (p95)", _p95(each), "s",
+               Goal("<=", 0.5), note=f"{spread}; {result.parked_or_failed} retried or parked"),
+        Figure("memory", f"worker RSS after {result.made:,} PDFs", rss[-1] if rss else None,
+               "MB", Goal("<=", 150), result.rss_start, "idle worker at start"),
+        Figure("memory", "worker RSS growth, first → last tenth of the PDFs", growth, "MB",
+               Goal("<=", 2.0), note="after each tenth: " + " → ".join(f"{m:.0f}" for m in rss)
+               + " MB; ≤ 2 MB counts as no growth (allocator noise)"),
+    ]
+
+
+def _p95(values: list[float]) -> float | None:
+    from bench.submit import percentile
+
+    return percentile(values, 0.95)

@@ -1,0 +1,180 @@
+"""Scale: «Mine saker» and the caseworker queue on the generated cases, with their plans.
+
+Each query is the portal's own function (``cases_of``, ``new_submissions``) timed end to end
+through the ORM, warm. Every SQL statement it sends is captured and explained (EXPLAIN
+ANALYZE, BUFFERS). Then the proposed indexes are created (those that do not exist yet), the
+same calls are timed and explained again, and the indexes this run created are dropped, so
+that the database keeps showing the schema the migrations make.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+# The indexes the plans ask for: (name, table, columns). See the closing report.
+PROPOSED_INDEXES = (
+    ("ix_submission_submitted_by_person_id", "submission", ("submitted_by_person_id",)),
+    ("ix_case_municipality_status_created", "case",
+     ("municipality_id", "status", "created_at", "id")),
+)
+SAMPLES = 30
+
+
+@dataclass
+class QueryTiming:
+    name: str
+    milliseconds: list[float]
+    rows: list[int]
+    plans: list[str] = field(default_factory=list)
+
+    @property
+    def p95(self) -> float:
+        from bench.submit import percentile
+
+        return percentile(self.milliseconds, 0.95)
+
+
+@contextmanager
+def captured(engine: sa.Engine):
+    statements: list[tuple[str, object]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        statements.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", remember)
+
+
+def explain(engine: sa.Engine, statements: list[tuple[str, object]]) -> list[str]:
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            rows = connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, parameters).all()
+            plans.append(statement.strip() + "\n" + "\n".join(row[0] for row in rows))
+        connection.rollback()
+    return plans
+
+
+def time_calls(name: str, engine: sa.Engine, samples: list, call: Callable) -> QueryTiming:
+    """Time ``call(session, sample)`` for each sample, each in a fresh session; explain the
+    statements of the slowest one."""
+    timing = QueryTiming(name, [], [])
+    for sample in samples[:3]:  # warm the caches and the ORM's compiled statements
+        with Session(engine) as session:
+            call(session, sample)
+    slowest, worst = samples[0], -1.0
+    for sample in samples:
+        with Session(engine) as session:
+            started = time.perf_counter()
+            found = call(session, sample)
+            elapsed = (time.perf_counter() - started) * 1000
+        timing.milliseconds.append(elapsed)
+        timing.rows.append(len(found))
+        if elapsed > worst:
+            slowest, worst = sample, elapsed
+    with captured(engine) as statements, Session(engine) as session:
+        call(session, slowest)
+    timing.plans = explain(engine, statements)
+    return timing
+
+
+def samples(engine: sa.Engine, count: int = SAMPLES, seed: int = 2026):
+    """(person id, municipality id) pairs of people with cases, and municipality ids with the
+    largest first (the worst case for the queue)."""
+    with engine.connect() as connection:
+        people = connection.execute(sa.text(
+            'SELECT subject_person_id, municipality_id FROM "case" TABLESAMPLE SYSTEM (1) '
+            "REPEATABLE (:seed) LIMIT :n"), {"seed": seed, "n": count}).all()
+        largest = connection.execute(sa.text(
+            'SELECT municipality_id FROM "case" GROUP BY 1 ORDER BY count(*) DESC LIMIT :n'),
+            {"n": 3}).scalars().all()
+        everyone = connection.execute(sa.text("SELECT id FROM municipality")).scalars().all()
+    rng = random.Random(seed)  # noqa: S311 - sampling, not secrets
+    return [tuple(row) for row in people], list(largest), rng.sample(everyone, min(count,
+                                                                                  len(everyone)))
+
+
+def mine_saker(session: Session, sample) -> list:
+    from portal.cases.following import cases_of
+    from portal.identity.models import Person
+
+    person_id, municipality_id = sample
+    return cases_of(session, municipality_id, session.get(Person, person_id))
+
+
+def caseworker_queue(session: Session, municipality_id: int) -> list:
+    from portal.backoffice.queries import new_submissions
+
+    return list(new_submissions(session, municipality_id))
+
+
+def measure(engine: sa.Engine, app) -> list[QueryTiming]:
+    people, largest, spread = samples(engine)
+    with app.app_context():
+        return [
+            time_calls("«Mine saker» (cases_of)", engine, people, mine_saker),
+            time_calls("caseworker queue, largest municipality", engine,
+                       [largest[0]] * 10, caseworker_queue),
+            time_calls("caseworker queue, any municipality", engine, spread, caseworker_queue),
+        ]
+
+
+@contextmanager
+def proposed_indexes(engine: sa.Engine):
+    """Create the proposed indexes that are missing; drop only those afterwards."""
+    created = []
+    inspector = sa.inspect(engine)
+    existing = {ix["name"] for table in {t for _, t, _ in PROPOSED_INDEXES}
+                for ix in inspector.get_indexes(table)}
+    with engine.connect() as connection:
+        for name, table, columns in PROPOSED_INDEXES:
+            if name not in existing:
+                connection.exec_driver_sql(
+                    f'CREATE INDEX {name} ON "{table}" ({", ".join(columns)})')
+                created.append(name)
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    try:
+        yield created
+    finally:
+        with engine.connect() as connection:
+            for name in created:
+                connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+            connection.commit()
+
+
+def figures(before: list[QueryTiming], after: list[QueryTiming], cases: int):
+    from bench.table import Figure, Goal
+
+    rows = []
+    for now, indexed in zip(before, after, strict=True):
+        rows.append(Figure(
+            "scale", f"{now.name}, {cases:,} cases (p95)", now.p95, "ms", Goal("<=", 20),
+            note=f"median {statistics.median(now.milliseconds):.2f} ms, rows "
+                 f"{min(now.rows)}–{max(now.rows)}, {len(now.milliseconds)} calls"))
+        rows.append(Figure(
+            "scale", f"{indexed.name}, with the proposed indexes (p95)", indexed.p95, "ms",
+            Goal("<=", 20), now.p95, "as migrated",
+            note=f"median {statistics.median(indexed.milliseconds):.2f} ms"))
+    return rows
+
+
+def plans_text(before: list[QueryTiming], after: list[QueryTiming]) -> str:
+    parts = []
+    for label, timings in (("as migrated", before), ("with the proposed indexes", after)):
+        for timing in timings:
+            for plan in timing.plans:
+                parts.append(f"== {timing.name} ({label}), slowest call ==\n{plan}")
+    return "\n\n".join(parts)

@@ -1,0 +1,210 @@
+"""The sections of a run, in order, each adding its figures to the report.
+
+A section that fails is reported as failed (with the error in the notes) and the run goes on:
+a benchmark that stops at the first problem hides every figure after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import traceback
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from bench import citizen, servers
+from bench.table import Figure, Goal, Report, say
+
+SLUG = "eksempel"
+
+
+@dataclass
+class Run:
+    args: argparse.Namespace
+    keys: servers.Keys
+    production: dict[str, str]
+    testid: dict[str, str]
+    engine: sa.Engine
+    logs: Path
+    report: Report
+    appendix: str = ""
+    servers: dict[str, servers.Server] = field(default_factory=dict)
+    token: str = ""
+
+    def section(self, name: str) -> bool:
+        return name in self.args.sections
+
+
+def run_all(run: Run, stack: ExitStack) -> None:
+    run.servers["hello"] = stack.enter_context(
+        servers.gunicorn("hello", "bench.hello:app", {}, run.logs))
+    run.servers["portal"] = stack.enter_context(
+        servers.gunicorn("portal", "wsgi:app", run.production, run.logs))
+    run.servers["testid"] = stack.enter_context(
+        servers.gunicorn("testid", "wsgi:app", run.testid, run.logs))
+    run.token = _api_token(run)
+    for name, section in (("weight", page_weight), ("submit", submit),
+                          ("throughput", throughput), ("queue", queue)):
+        if run.section(name):
+            _guarded(run, name, section)
+    stack.close()  # the next sections start their own, fresh processes
+    _ensure_a_submission(run)
+    for name, section in (("memory", memory), ("receipts", receipts), ("scale", scale)):
+        if run.section(name):
+            _guarded(run, name, section)
+
+
+def _guarded(run: Run, name: str, section) -> None:
+    say(f"bench: {name} …")
+    try:
+        section(run)
+    except Exception as error:  # reported, and the other sections still run
+        traceback.print_exc()
+        run.report.add(Figure(name, "section failed", None, "", Goal("==", 0),
+                              note=f"{type(error).__name__}: {error}"))
+
+
+def _api_token(run: Run) -> str:
+    from bench.queue_load import api_token
+
+    with run.engine.connect() as connection:
+        municipality_id = connection.scalar(
+            sa.text("SELECT id FROM municipality WHERE slug = :slug"), {"slug": SLUG})
+    return api_token(run.engine, municipality_id)
+
+
+def logged_in_client(run: Run, number: int) -> httpx.Client:
+    client = httpx.Client(base_url=run.servers["testid"].base_url, timeout=30)
+    citizen.log_in(citizen.HttpxBrowser(client), citizen.synthetic_nin(number),
+                   f"bench helper {number}", SLUG)
+    return client
+
+
+def _ensure_a_submission(run: Run) -> None:
+    """Queue and receipts copy a real submission; make one if the submit section did not."""
+    with run.engine.connect() as connection:
+        if connection.scalar(sa.text("SELECT count(*) FROM submission")):
+            return
+    with servers.gunicorn("testid", "wsgi:app", run.testid, run.logs) as server:
+        run.servers["testid"] = server
+        citizen.apply(citizen.HttpxBrowser(logged_in_client(run, 90)), SLUG)
+
+
+def page_weight(run: Run) -> None:
+    from bench import reference, weight
+
+    client = httpx.Client(base_url=run.servers["testid"].base_url, timeout=30)
+
+    def fetch(path: str) -> weight.Resource:
+        response = client.get(path, headers={"Accept-Encoding": "identity"})
+        response.raise_for_status()
+        return weight.Resource(response.headers.get("content-type", ""), response.content,
+                               response.headers.get("content-encoding", ""))
+
+    pages = weight.visit(citizen.HttpxBrowser(client), citizen.synthetic_nin(1), "bench weigh")
+    weights, whole = weight.weigh_visit(pages, fetch)
+    run.report.add(*weight_figures(weights, whole, reference.open_forms_sdk()))
+
+
+def weight_figures(weights, whole, ref) -> list[Figure]:
+    from bench.weight import breakdown
+
+    rows = [Figure("page weight", f"{w.label}, first visit without fonts", w.without_fonts,
+                   "B", Goal("<=", 40_000), note=breakdown(w)) for w in weights]
+    rows.append(Figure("page weight", "whole journey (cache on), all kinds", whole.total, "B",
+                       None, ref.wire_bytes, "Open Forms SDK JS, gzip",
+                       note=f"{breakdown(whole)}; {len(weights)} pages; reference "
+                            f"{ref.source}, {ref.raw_bytes / 1e6:.2f} MB before gzip"))
+    rows.append(Figure("page weight", "scripts needed to send an application", 0, "count",
+                       Goal("==", 0), note="the whole journey ran in an HTTP client that "
+                       f"runs no script; {whole.sizes['script'] / 1e3:.1f} kB of optional "
+                       "script (session-timeout warning) is downloaded when logged in"))
+    return rows
+
+
+def submit(run: Run) -> None:
+    from bench.submit import figures, run_submit
+
+    result = run_submit(run.servers["testid"].base_url, run.servers["portal"].base_url,
+                        run.token, run.engine, run.args.citizens, run.logs)
+    run.report.add(*figures(result, run.args.citizens))
+
+
+def throughput(run: Run) -> None:
+    from bench.throughput import Target, figures, take_turns
+
+    client = logged_in_client(run, 2)
+    step = citizen.apply(citizen.HttpxBrowser(client), SLUG, send=False).step_paths[1]
+    cookie = f"portal_session={client.cookies['portal_session']}"
+    portal = run.servers["portal"].base_url
+    if httpx.get(portal + step, headers={"Cookie": cookie}).status_code != 200:
+        raise RuntimeError("the production server does not accept the TestID session")
+    targets = [Target("hello", run.servers["hello"].base_url + "/"),
+               Target("start page", f"{portal}/{SLUG}/"),
+               Target("form step", portal + step, (f"Cookie: {cookie}",))]
+    results = take_turns(targets, run.args.rounds, run.args.seconds)
+    run.report.add(*figures(results))
+    run.report.notes.append(
+        "throughput: the form step is GET …/hva of a draft, logged in with a TestID session "
+        "made on the TestID server with the same keys and database; production serves it.")
+
+
+def queue(run: Run) -> None:
+    from bench.queue_load import figures, insert_commit_rate, run_consumers, seed_messages
+
+    seed_messages(run.engine, run.args.messages)
+    result = run_consumers(run.servers["portal"].base_url, run.token, run.args.messages)
+    reference_rate = insert_commit_rate(run.engine)
+    run.report.add(*figures(result, reference_rate, 4))
+
+
+def memory(run: Run) -> None:
+    from bench.memory import drive, figures
+
+    with servers.gunicorn("testid-memory", "wsgi:app", run.testid, run.logs) as testid:
+        run.servers["testid"] = testid
+        client = logged_in_client(run, 3)
+        step = citizen.apply(citizen.HttpxBrowser(client), SLUG, send=False).step_paths[1]
+        headers = {"Cookie": f"portal_session={client.cookies['portal_session']}"}
+    paths = [f"/{SLUG}/", f"/{SLUG}/individuell-plan", step]
+    with servers.gunicorn("portal-memory", "wsgi:app", run.production, run.logs) as portal:
+        measured = drive(portal, paths, run.args.requests, headers)
+    with servers.gunicorn("hello-memory", "bench.hello:app", {}, run.logs) as hello:
+        reference = drive(hello, ["/"], run.args.requests)
+    run.report.add(*figures(measured, reference))
+
+
+def receipts(run: Run) -> None:
+    from bench.receipts_load import figures, run_worker_until_done, seed_receipt_tasks
+
+    submission_ids = seed_receipt_tasks(run.engine, run.args.pdfs)
+    result = run_worker_until_done(run.production, run.engine, submission_ids, run.logs)
+    run.report.add(*figures(result))
+
+
+def scale(run: Run) -> None:
+    from bench import scale as scale_bench
+    from bench.databases import SCALE_URL
+    from bench.generate import ensure_scale
+    from portal import create_app
+    from portal.db import get_db
+
+    engine, generated = ensure_scale(run.args.scale_cases)
+    app = create_app({"DATABASE_URL": SCALE_URL}, environ=run.production)
+    try:
+        before = scale_bench.measure(engine, app)
+        with scale_bench.proposed_indexes(engine) as created:
+            after = scale_bench.measure(engine, app)
+    finally:
+        get_db(app).engine.dispose()
+        engine.dispose()
+    run.report.add(*scale_bench.figures(before, after, run.args.scale_cases))
+    run.report.notes.append(
+        f"scale: {run.args.scale_cases:,} cases over 357 municipalities "
+        f"({'generated in this run' if generated else 'generated earlier, reused'}); "
+        f"indexes created for the comparison and dropped again: {', '.join(created) or 'none'}")
+    run.appendix = "Query plans (slowest call of each query):\n\n" + scale_bench.plans_text(
+        before, after)

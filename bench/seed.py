@@ -1,0 +1,78 @@
+"""Data the queue and receipt benchmarks start from: copies of one real submission.
+
+Each copy is a case, a submission (the same encrypted payload: its key context does not
+depend on the row) and, as asked, its outbox message or receipt task, written with SQLAlchemy
+bulk inserts so that the models' defaults apply.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.cases.models import Case, CaseStatus, Submission
+from portal.db import utcnow
+from portal.queue.models import OutboxMessage, Task
+
+BATCH = 2000
+
+
+def template_submission(session: Session) -> Submission:
+    found = session.scalar(sa.select(Submission).order_by(Submission.id).limit(1))
+    if found is None:
+        raise RuntimeError("no submission to copy: the submit benchmark makes the first ones")
+    return found
+
+
+def copy_submissions(session: Session, template: Submission, count: int,
+                     label: str) -> list[tuple[int, int]]:
+    """``count`` new cases with one submission each; returns (case id, submission id) pairs."""
+    template_case = session.get(Case, template.case_id)
+    pairs: list[tuple[int, int]] = []
+    for start in range(0, count, BATCH):
+        size = min(BATCH, count - start)
+        now = utcnow()
+        cases = [{"municipality_id": template.municipality_id, "kind": template.kind,
+                  "reference": f"{label}-{secrets.token_hex(6).upper()}",
+                  "subject_person_id": template_case.subject_person_id,
+                  "status": CaseStatus.SUBMITTED, "created_at": now, "updated_at": now}
+                 for _ in range(size)]
+        case_ids = list(session.scalars(
+            sa.insert(Case).returning(Case.id, sort_by_parameter_order=True), cases))
+        submissions = [{
+            "municipality_id": template.municipality_id, "case_id": case_id,
+            "kind": template.kind, "schema_version": template.schema_version,
+            "payload_encrypted": template.payload_encrypted,
+            "payload_sha256": template.payload_sha256,
+            "idempotency_key": f"{label}-{case_id}-{secrets.token_hex(4)}",
+            "submitted_by_person_id": template.submitted_by_person_id,
+            "subject_person_id": template.subject_person_id, "channel": template.channel,
+            "language": template.language, "created_at": now,
+        } for case_id in case_ids]
+        submission_ids = list(session.scalars(
+            sa.insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
+            submissions))
+        pairs += list(zip(case_ids, submission_ids, strict=True))
+    return pairs
+
+
+def add_outbox_messages(session: Session, municipality_id: int, kind: str,
+                        pairs: list[tuple[int, int]]) -> None:
+    """One '<kind>.submitted' message per copied submission, as sending would add it."""
+    for start in range(0, len(pairs), BATCH):
+        session.execute(sa.insert(OutboxMessage), [
+            {"municipality_id": municipality_id, "type": f"{kind}.submitted",
+             "schema_version": 1, "case_id": case_id, "submission_id": submission_id,
+             "payload": {"submission_id": submission_id, "attachments": 0}}
+            for case_id, submission_id in pairs[start:start + BATCH]])
+
+
+def add_receipt_tasks(session: Session, municipality_id: int,
+                      pairs: list[tuple[int, int]]) -> None:
+    for start in range(0, len(pairs), BATCH):
+        session.execute(sa.insert(Task), [
+            {"kind": "receipt_pdf", "municipality_id": municipality_id,
+             "payload": {"submission_id": submission_id}}
+            for _case_id, submission_id in pairs[start:start + BATCH]])
