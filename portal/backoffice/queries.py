@@ -21,22 +21,45 @@ BEING_WORKED_ON = (S.IN_PROGRESS, S.AWAITING_INFO, S.COMPLAINT_IN_PROGRESS)
 AWAITING_DECISION = (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO)
 
 
-def new_submissions(session: Session, municipality_id: int) -> Sequence[Case]:
-    """Cases nobody has started on yet, oldest first: the queue."""
-    return _cases_in(session, municipality_id, NEW)
+PAGE_SIZE = 50  # a caseworker takes the oldest first; the next page is a link away
 
 
-def open_cases(session: Session, municipality_id: int) -> Sequence[Case]:
+def new_submissions(session: Session, municipality_id: int, *, after_id: int | None = None,
+                    limit: int = PAGE_SIZE) -> Sequence[Case]:
+    """Cases nobody has started on yet, oldest first: the queue (a page of it)."""
+    return _cases_in(session, municipality_id, NEW, after_id, limit)
+
+
+def open_cases(session: Session, municipality_id: int, *, after_id: int | None = None,
+               limit: int = PAGE_SIZE) -> Sequence[Case]:
     """Cases being worked on (in progress, waiting for information, complaint), oldest first."""
-    return _cases_in(session, municipality_id, BEING_WORKED_ON)
+    return _cases_in(session, municipality_id, BEING_WORKED_ON, after_id, limit)
 
 
-def _cases_in(session: Session, municipality_id: int, statuses) -> Sequence[Case]:
-    return session.scalars(
-        sa.select(Case)
-        .where(Case.municipality_id == municipality_id, Case.status.in_(statuses))
-        .order_by(Case.created_at, Case.id)
-    ).all()
+def count_new(session: Session, municipality_id: int) -> int:
+    return _count_in(session, municipality_id, NEW)
+
+
+def count_open(session: Session, municipality_id: int) -> int:
+    return _count_in(session, municipality_id, BEING_WORKED_ON)
+
+
+def _cases_in(session: Session, municipality_id: int, statuses, after_id: int | None,
+              limit: int) -> Sequence[Case]:
+    """One page, in (created_at, id) order after the case ``after_id`` (keyset paging: as
+    fast for the thousandth page as for the first)."""
+    query = (sa.select(Case)
+             .where(Case.municipality_id == municipality_id, Case.status.in_(statuses))
+             .order_by(Case.created_at, Case.id).limit(limit))
+    after = session.get(Case, after_id) if after_id else None
+    if after is not None and after.municipality_id == municipality_id:
+        query = query.where(sa.tuple_(Case.created_at, Case.id) > (after.created_at, after.id))
+    return session.scalars(query).all()
+
+
+def _count_in(session: Session, municipality_id: int, statuses) -> int:
+    return session.scalar(sa.select(sa.func.count(Case.id)).where(
+        Case.municipality_id == municipality_id, Case.status.in_(statuses)))
 
 
 def waiting_over_a_month(session: Session, municipality_id: int,
@@ -47,19 +70,25 @@ def waiting_over_a_month(session: Session, municipality_id: int,
     one month, the applicant must get an interim reply saying why and when to expect an
     answer. These cases need one (or a decision) now.
     """
+    return session.scalars(
+        sa.select(Case).where(*_over_a_month(municipality_id, now))
+        .order_by(Case.created_at, Case.id)
+    ).all()
+
+
+def count_over_a_month(session: Session, municipality_id: int, now: datetime) -> int:
+    return session.scalar(sa.select(sa.func.count(Case.id)).where(
+        *_over_a_month(municipality_id, now)))
+
+
+def _over_a_month(municipality_id: int, now: datetime) -> tuple:
     interim_reply = (
         sa.select(CaseEvent.id)
         .where(CaseEvent.case_id == Case.id, CaseEvent.type == "interim_reply")
         .exists()
     )
-    return session.scalars(
-        sa.select(Case)
-        .where(Case.municipality_id == municipality_id,
-               Case.status.in_(AWAITING_DECISION),
-               Case.created_at < one_month_before(now),
-               ~interim_reply)
-        .order_by(Case.created_at, Case.id)
-    ).all()
+    return (Case.municipality_id == municipality_id, Case.status.in_(AWAITING_DECISION),
+            Case.created_at < one_month_before(now), ~interim_reply)
 
 
 def lock_case(session: Session, case: Case) -> Case:

@@ -46,9 +46,16 @@ def queue():
     return render_template(
         "backoffice/queue.html", status_names=STATUS_NAMES, kind_titles=KIND_TITLES,
         days_waited=_days_waited,
-        new_cases=queries.new_submissions(session(), municipality_id),
-        open_cases=queries.open_cases(session(), municipality_id),
-        overdue_count=len(queries.waiting_over_a_month(session(), municipality_id, utcnow())),
+        new_cases=queries.new_submissions(
+            session(), municipality_id, after_id=request.args.get("nye_etter", type=int),
+            limit=queries.PAGE_SIZE),
+        new_total=queries.count_new(session(), municipality_id),
+        open_cases=queries.open_cases(
+            session(), municipality_id, after_id=request.args.get("aapne_etter", type=int),
+            limit=queries.PAGE_SIZE),
+        open_total=queries.count_open(session(), municipality_id),
+        page_size=queries.PAGE_SIZE,
+        overdue_count=queries.count_over_a_month(session(), municipality_id, utcnow()),
     )
 
 

@@ -82,7 +82,9 @@ class Submission(Base):
     # The draft's idempotency key: a resent POST or a second tab finds this row instead of
     # making another submission (the unique constraint decides a race).
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    submitted_by_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    # Indexed: «Mine saker» looks up what a person has sent (make bench, «scale»).
+    submitted_by_person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"),
+                                                               index=True)
     submitted_by_staff_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id")
     )

@@ -98,6 +98,25 @@ def caseworker(client):
 
 # --- the queue and the case page -------------------------------------------------------------
 
+def test_the_queue_shows_a_page_at_a_time_oldest_first(app, caseworker, monkeypatch):
+    from portal.backoffice import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    first, second, third = (apply_as_kari(app) for _ in range(3))
+    page = caseworker.get(f"{QUEUE}?lang=en").get_data(as_text=True)
+    new_cases = page.split('id="new-cases"')[1].split("</table>")[0]
+    assert first in new_cases
+    assert second in new_cases
+    assert third not in new_cases
+    assert "Showing 2 of 3, oldest first." in page
+    next_page = re.search(r'href="([^"]*nye_etter=\d+)"', page).group(1).replace("&amp;", "&")
+    page = caseworker.get(next_page).get_data(as_text=True)
+    new_cases = page.split('id="new-cases"')[1].split("</table>")[0]
+    assert third in new_cases
+    assert first not in new_cases
+    assert second not in new_cases
+
+
 def test_the_queue_lists_a_new_application(caseworker, reference):
     page = caseworker.get(f"{QUEUE}?lang=en").get_data(as_text=True)
     new_cases = page.split('id="new-cases"')[1].split("</table>")[0]
