@@ -1,47 +1,137 @@
-"""Pages not reached by the other browser tests: «Mine utkast», the request for access to the
-electronic plan (with errors), the development mail list and the logged-out page."""
+"""The pages of issues 6 and 7 that the journeys in test_follow_and_represent.py do not
+reach: axe-core in nb, nn and en, with form errors where a page has a form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
 
 import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from portal.cases.models import Case
+from portal.cases.tracking import tracking_code
+from portal.db import get_db
+from portal.identity.crypto import data_keys
+from portal.identity.nin import NinKind, generate_valid_nin
+from portal.representation.models import Representation, Status
+from tests.browser.conftest import LiveServer, assert_accessible, serve
+from tests.support.apply import ADULT_NIN, fill_application, send
+from tests.support.flows import log_in_with_testid
+from tests.support.representation import grant
 
 pytestmark = pytest.mark.browser
+LANGUAGES = ["nb", "nn", "en"]
+KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
+OLA, KARI = 0, 1
 
 
-def submit(page):
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state("load")
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    with serve(tmp_path_factory) as live:
+        yield live
 
 
-@pytest.mark.parametrize("language", ["nb", "nn", "en"])
-def test_drafts_access_request_mail_list_and_logout_have_no_axe_violations(page, language):
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server.url)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page, person: int, language: str) -> None:
     page.goto(f"/eksempel/testid?lang={language}")
-    page.locator("#person-1").check()
-    submit(page)
-    page.goto("/eksempel/ny/ip_application")
-    submit(page)  # an application draft, left open
-    page.goto("/eksempel/utkast/")
-    assert page.locator(".portal-card").count() >= 1
+    page.locator(f"#person-{person}").check()
+    page.locator("main form button[type=submit]").click()
+
+
+def reference_in(html: str) -> str:
+    return re.search(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", html).group(0)
+
+
+def end_representations(server: LiveServer) -> None:
+    with get_db(server.app).session_scope() as session:
+        for row in session.scalars(sa.select(Representation)):
+            row.status = Status.REVOKED
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_parent_form_and_the_change_page_have_no_axe_violations(page, server, language):
+    end_representations(server)
+    log_in(page, KARI, language)
+    page.goto(f"/eksempel/fullmakt/foreldreansvar?lang={language}")
     assert_accessible(page)
-    page.goto("/eksempel/tilgang-elektronisk-plan")
-    page.locator("main a.ds-button").click()
-    submit(page)  # start the request
+    page.locator("main form button[type=submit]").click()  # empty: errors
+    expect(page.locator(".ds-error-summary")).to_be_visible()
     assert_accessible(page)
-    submit(page)  # nothing filled in: errors next to the fields
-    assert page.locator(".ds-error-summary").is_visible()
+    ola = server.app.test_client()
+    log_in_with_testid(ola, "ola")
+    grant(ola, KARI_NIN, "Kari Eksempel", scopes=("follow",))
+    log_in(page, OLA, language)
+    page.goto(f"/eksempel/fullmakt/?lang={language}")
+    page.locator("a[href$='/endre']").first.click()
     assert_accessible(page)
-    page.locator("#email").fill("kari@example.no")
-    page.locator("#phone").fill("912 34 567")
-    page.locator("#confirm_plan").check()
-    page.locator("#accept_terms").check()
-    submit(page)
-    assert "/sjekk" in page.url
+    page.locator("#valid_to").fill("31.02.2030")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#valid_to-error")).to_be_visible()
     assert_accessible(page)
-    page.goto("/utvikling/e-post")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_representative_waiting_for_a_check_sees_only_the_receipt(page, server, language):
+    end_representations(server)
+    kari = server.app.test_client()
+    log_in_with_testid(kari, "kari")
+    sent = send(kari, fill_application(kari, for_whom="fullmakt", subject_nin=ADULT_NIN,
+                                       subject_name="Ola Eksempel"))
+    reference = reference_in(kari.get(sent.headers["Location"]).get_data(as_text=True))
+    log_in(page, KARI, language)
+    page.goto(f"/eksempel/saker/{reference}?lang={language}")
+    expect(page.locator(".portal-timeline")).to_have_count(0)
     assert_accessible(page)
-    page.goto("/eksempel/")
-    log_out = {"nb": "Logg ut", "nn": "Logg ut", "en": "Log out"}[language]
-    page.get_by_role("button", name=log_out).click()
-    page.wait_for_load_state("load")
-    assert "/logget-ut" in page.url
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_fullmakt_that_does_not_cover_applying_says_so(page, server, language):
+    end_representations(server)
+    ola = server.app.test_client()
+    log_in_with_testid(ola, "ola")
+    grant(ola, KARI_NIN, "Kari Eksempel", scopes=("follow",))
+    log_in(page, KARI, language)
+    page.goto(f"/eksempel/fullmakt/handle-for?lang={language}")
+    page.locator("input[name=acting_for]").nth(1).check()
+    page.locator("main form button[type=submit]").click()
+    response = page.goto(f"/eksempel/ny/ip_application?lang={language}")
+    assert response.status == 403
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_status_page_without_login_has_no_axe_violations(page, server, language):
+    ola = server.app.test_client()
+    log_in_with_testid(ola, "ola")
+    sent = send(ola, fill_application(ola))
+    reference = reference_in(ola.get(sent.headers["Location"]).get_data(as_text=True))
+    with server.app.app_context(), get_db(server.app).session_scope() as session:
+        code = tracking_code(data_keys(), session.scalar(
+            sa.select(Case).where(Case.reference == reference)))
+    page.goto(f"/eksempel/status?lang={language}")
+    assert_accessible(page)
+    page.locator("#reference").fill(reference)
+    page.locator("#tracking_code").fill("WRONG-CODE")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".ds-error-summary")).to_be_visible()
+    assert_accessible(page)
+    page.locator("#tracking_code").fill(code)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text(reference)
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_development_sms_list_has_no_axe_violations(page, language):
+    page.goto(f"/utvikling/sms/?lang={language}")
+    assert page.locator("h1").count() == 1
     assert_accessible(page)
