@@ -137,3 +137,17 @@ def test_a_decided_case_cannot_be_withdrawn(client, db_session, case):
     assert client.post(url, data={"csrf_token": token}).status_code == 302
     assert submissions(db_session, case, "withdrawal") == []
     assert db_session.get(Case, case.id).status == CaseStatus.DECIDED
+
+
+def test_the_application_receipt_carries_the_tracking_code_for_the_status_page(
+        app, client, db_session, case):
+    from portal.cases.tracking import tracking_code
+
+    run_due_tasks(app)
+    submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == case.id))
+    with app.app_context():
+        text = pdf_text(receipt_pdf(db_session, submission.id))
+        code = tracking_code(app.extensions["portal.keys"], db_session.get(Case, case.id))
+    assert code
+    assert code in text
+    assert "/eksempel/status" in text
