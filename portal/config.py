@@ -106,6 +106,8 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         # Is this person the child's parent? "manual" (a caseworker checks) or "demo" (knows
         # the demo family; not in production). See portal.representation.checks.
         "PARENT_CHECK": "demo" if profile == "development" else "manual",
+        # Seconds a process keeps a municipality it has loaded (portal.municipalities.tenancy).
+        "MUNICIPALITY_CACHE_SECONDS": 0 if profile == "test" else 30,
         "TESTING": profile == "test",
     }
 
@@ -134,6 +136,7 @@ ENVIRONMENT = {
     "PORTAL_WEBHOOK_TIMEOUT_SECONDS": ("WEBHOOK_TIMEOUT_SECONDS", float),
     "PORTAL_WEBHOOK_BATCH": ("WEBHOOK_BATCH", lambda v: _int(v, 10)),
     "PORTAL_PARENT_CHECK": ("PARENT_CHECK", str),
+    "PORTAL_MUNICIPALITY_CACHE_SECONDS": ("MUNICIPALITY_CACHE_SECONDS", lambda v: _int(v, 30)),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
     "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),
     "PORTAL_MAIL_FROM": ("MAIL_FROM", str),

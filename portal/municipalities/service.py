@@ -73,6 +73,9 @@ def import_municipality(session: Session, data: dict[str, Any]) -> Municipality:
         setattr(municipality, key, value)
     session.add(municipality)
     session.flush()
+    from portal.municipalities.tenancy import forget_municipality
+
+    forget_municipality(municipality.slug)
     return municipality
 
 

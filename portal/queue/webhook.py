@@ -36,6 +36,7 @@ from portal.api.messages import message_body
 from portal.db import get_db
 from portal.identity.crypto import DataKeys, data_keys
 from portal.municipalities.models import Municipality
+from portal.municipalities.tenancy import forget_municipality
 from portal.queue.models import OutboxMessage
 from portal.queue.service import ack, lease, release
 from portal.queue.tasks import backoff
@@ -119,6 +120,7 @@ def set_webhook(session: Session, keys: DataKeys, municipality: Municipality, ur
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     municipality.webhook_secret_encrypted = keys.encrypt(secret, SECRET_CONTEXT)
     session.flush()
+    forget_municipality(municipality.slug)
     return secret
 
 
@@ -127,6 +129,7 @@ def clear_webhook(session: Session, municipality: Municipality) -> None:
     municipality.webhook_url = ""
     municipality.webhook_secret_encrypted = None
     session.flush()
+    forget_municipality(municipality.slug)
 
 
 # --- Delivery ---------------------------------------------------------------------------------

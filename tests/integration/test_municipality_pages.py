@@ -48,3 +48,44 @@ def test_brand_colour_is_served_as_css_not_inline(client):
     assert "--portal-brand: #1f4e79" in response.get_data(as_text=True)
     page = client.get("/eksempel/").get_data(as_text=True)
     assert 'href="/eksempel/brand.css"' in page
+
+
+@pytest.fixture
+def cached_app(app_factory, engine):
+    """An app that keeps municipalities for a minute, and a list of the SQL it sends."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def remember(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", remember)
+    yield app_factory(MUNICIPALITY_CACHE_SECONDS=60), statements
+    sa.event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_a_process_keeps_the_municipality_so_a_plain_page_needs_no_query(cached_app):
+    app, statements = cached_app
+    client = app.test_client()
+    assert client.get("/eksempel/").status_code == 200
+    statements.clear()
+    assert client.get("/eksempel/").status_code == 200
+    assert not [s for s in statements if "municipality" in s]
+
+
+def test_a_change_in_this_process_shows_at_once(cached_app, db_session):
+    app, _statements = cached_app
+    client = app.test_client()
+    client.get("/eksempel/")
+    with app.app_context():
+        import_municipality(db_session, municipality_data(slug="eksempel",
+                                                          name="Nytt navn kommune"))
+    assert "Nytt navn kommune" in client.get("/eksempel/").get_data(as_text=True)
+
+
+def test_an_unknown_municipality_is_not_kept(cached_app):
+    app, _statements = cached_app
+    client = app.test_client()
+    assert client.get("/finnes-ikke/").status_code == 404
+    assert "finnes-ikke" not in app.extensions.get("portal.municipalities", {})
