@@ -49,11 +49,13 @@ def acting_representation() -> Representation | None:
 def _check_acting() -> None:
     """On every request: is the chosen principal still someone this person may act for?"""
     g.acting_representation = None
+    municipality = g.get("municipality")  # only the municipality's pages (not static files)
+    if municipality is None:
+        return
     if not current_user.is_authenticated or current_user.kind != SessionKind.CITIZEN:
         return
     row = current_user.row
-    municipality = g.get("municipality")
-    if row.acting_for_person_id is None or municipality is None:
+    if row.acting_for_person_id is None:
         return
     from portal.db import session
 
