@@ -35,6 +35,7 @@ LEASE_LIMITS = {
     "max_messages": (1, 100, 10),
     "lease_seconds": (10, 3600, queue.DEFAULT_LEASE_SECONDS),
 }
+MAX_BATCH_ACK = 500
 
 
 def problem(status: int, detail: str) -> NoReturn:
@@ -84,6 +85,24 @@ def _message(message_id: str):
     if message is None:
         problem(404, "No such message in this municipality's queue.")
     return message
+
+
+@blueprint.post("/queue/ack")
+@scope("queue")
+def ack_batch():
+    """Acknowledge 1 to 500 messages in one transaction, each as the single ack would."""
+    body = request.get_json(silent=True)
+    message_ids = body.get("message_ids") if isinstance(body, dict) else None
+    if (not isinstance(message_ids, list) or not 1 <= len(message_ids) <= MAX_BATCH_ACK
+            or not all(isinstance(message_id, str) for message_id in message_ids)):
+        problem(422, f"The body must be a JSON object with message_ids: a list of 1 to "
+                     f"{MAX_BATCH_ACK} message ids (texts).")
+    unknown = sorted(set(body) - {"message_ids"})
+    if unknown:
+        problem(422, f"Unknown fields: {', '.join(unknown)}.")
+    acknowledged, not_found = queue.ack_many(session(), current_client().municipality_id,
+                                             message_ids)
+    return jsonify(acknowledged=acknowledged, not_found=not_found)
 
 
 @blueprint.post("/queue/<message_id>/ack")

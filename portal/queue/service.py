@@ -69,6 +69,45 @@ def ack(session: Session, message: OutboxMessage) -> OutboxMessage:
     return message
 
 
+def ack_many(session: Session, municipality_id: int,
+             message_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Acknowledge many messages of one municipality at once, each as :func:`ack` would.
+
+    Returns ``(acknowledged, not_found)`` in the order of ``message_ids`` (duplicates once).
+    Like :func:`ack`, a message is acknowledged whatever its lease (held, expired or never
+    taken) and a second acknowledgement changes nothing; ids that do not exist or belong to
+    another municipality are ``not_found``. The messages are loaded in one query, locked in
+    id order (so two batches that overlap wait for each other instead of deadlocking), their
+    cases in a second (also locked in id order); each case that is still submitted is marked
+    received by ``mark_received``, as by ``ack``.
+    """
+    wanted = list(dict.fromkeys(message_ids))
+    # A message id is a UUID in a 36-character column: anything else cannot exist (and a NUL
+    # byte would not even reach PostgreSQL as a parameter).
+    possible = [i for i in wanted if len(i) <= 36 and "\x00" not in i]
+    found: dict[str, OutboxMessage] = {}
+    if possible:
+        query = (sa.select(OutboxMessage)
+                 .where(OutboxMessage.id.in_(possible),
+                        OutboxMessage.municipality_id == municipality_id)
+                 .order_by(OutboxMessage.id).with_for_update())
+        found = {message.id: message for message in session.scalars(query)}
+    to_ack = [message for message in found.values() if message.acked_at is None]
+    if to_ack:
+        now = utcnow()
+        for message in to_ack:
+            message.acked_at = now
+            message.lease_expires_at = None
+        case_ids = sorted({m.case_id for m in to_ack if m.submission_id is not None})
+        if case_ids:  # loaded and locked at once, in id order; mark_received finds them here
+            cases = session.scalars(sa.select(Case).where(Case.id.in_(case_ids))
+                                    .order_by(Case.id).with_for_update())
+            for case in list(cases):
+                mark_received(session, case)
+        session.flush()
+    return ([i for i in wanted if i in found], [i for i in wanted if i not in found])
+
+
 def release(session: Session, message: OutboxMessage, reason: str,
             delay: timedelta = timedelta(0)) -> OutboxMessage:
     """Give a leased message back (it could not be handled now); it counts as a delivery."""

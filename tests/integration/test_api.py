@@ -186,3 +186,121 @@ def test_the_cli_creates_an_api_client_and_shows_the_token_once(runner):
     assert result.exit_code == 0, result.output
     assert "Token (shown once" in result.output
     assert "ipp_" in result.output
+
+
+@pytest.fixture
+def two_submitted(client, db_session) -> list[Case]:
+    log_in_with_testid(client, "kari")
+    send(client, fill_application(client))
+    send(client, fill_application(client))
+    return db_session.scalars(sa.select(Case).order_by(Case.id.desc()).limit(2)).all()
+
+
+def ack_batch(client, token, message_ids):
+    return client.post("/api/v1/queue/ack", json={"message_ids": message_ids},
+                       headers=auth(token))
+
+
+def test_a_batch_ack_acknowledges_and_marks_every_case_received_once(
+    client, token, two_submitted, db_session,
+):
+    ids = [m["id"] for m in lease(client, token).get_json()["messages"]]
+    assert len(ids) == 2
+    missing = "00000000-0000-0000-0000-000000000000"
+    first = ack_batch(client, token, [*ids, ids[0], missing])
+    assert first.status_code == 200
+    assert first.get_json() == {"acknowledged": ids, "not_found": [missing]}
+    db_session.expire_all()
+    acked_at = {i: db_session.get(OutboxMessage, i).acked_at for i in ids}
+    assert None not in acked_at.values()
+    case_ids = [case.id for case in two_submitted]
+    assert {db_session.get(Case, i).status for i in case_ids} == {"received"}
+
+    def created() -> tuple[int, int]:
+        events = db_session.scalar(sa.select(sa.func.count()).select_from(CaseEvent).where(
+            CaseEvent.case_id.in_(case_ids)))
+        return events, db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+
+    before = created()
+    again = ack_batch(client, token, [*ids, ids[0], missing])
+    assert (again.status_code, again.get_json()) == (200, first.get_json())
+    db_session.expire_all()
+    assert created() == before
+    assert before[0] == 4  # submitted and received, for each case
+    assert {i: db_session.get(OutboxMessage, i).acked_at for i in ids} == acked_at
+    assert client.post(f"/api/v1/queue/{ids[0]}/ack", headers=auth(token)).status_code == 200
+    assert lease(client, token).get_json()["messages"] == []
+
+
+def test_a_batch_ack_acknowledges_a_message_whose_lease_ran_out_like_the_single_ack(
+    client, token, submitted, db_session,
+):
+    [message] = lease(client, token, lease_seconds=10).get_json()["messages"]
+    row = db_session.get(OutboxMessage, message["id"])
+    row.lease_expires_at = utcnow() - timedelta(seconds=1)
+    db_session.commit()
+    response = ack_batch(client, token, [message["id"]])
+    assert response.get_json() == {"acknowledged": [message["id"]], "not_found": []}
+    db_session.expire_all()
+    assert db_session.get(OutboxMessage, message["id"]).acked_at is not None
+
+
+def test_a_batch_ack_of_another_municipality_finds_nothing_and_changes_nothing(
+    client, token, submitted, db_session,
+):
+    other = import_municipality(db_session, municipality_data(slug="annen"))
+    _, other_token = create_client(db_session, municipality_id=other.id, name="x",
+                                   scopes=["queue"])
+    db_session.commit()
+    [message] = lease(client, token).get_json()["messages"]
+    response = ack_batch(client, other_token, [message["id"], "not-a-uuid", "x" * 100, "\x00"])
+    assert response.status_code == 200
+    assert response.get_json() == {"acknowledged": [],
+                                   "not_found": [message["id"], "not-a-uuid", "x" * 100, "\x00"]}
+    db_session.expire_all()
+    assert db_session.get(OutboxMessage, message["id"]).acked_at is None
+    assert db_session.get(Case, submitted.id).status == "submitted"
+
+
+@pytest.mark.parametrize("body", [
+    {"message_ids": ["a"] * 501}, {"message_ids": []}, {"message_ids": [1]},
+    {"message_ids": "a"}, {"message_ids": None}, {"message_ids": [["a"]]}, {},
+    {"message_ids": ["a"], "extra": 1}, ["a"],
+])
+def test_bad_batch_ack_bodies_get_422_as_a_problem(client, token, body):
+    response = client.post("/api/v1/queue/ack", json=body, headers=auth(token))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 422
+
+
+def test_a_batch_ack_body_that_is_not_json_gets_422(client, token):
+    for data, content_type in (("{", "application/json"), ("", "application/json"),
+                               ('{"message_ids": ["a"]}', "text/plain")):
+        response = client.post("/api/v1/queue/ack", data=data,
+                               headers={**auth(token), "Content-Type": content_type})
+        assert response.status_code == 422
+
+
+def test_500_ids_are_accepted_in_one_batch(client, token, submitted):
+    [message] = lease(client, token).get_json()["messages"]
+    ids = [message["id"]] + [f"{n:036d}" for n in range(499)]
+    response = ack_batch(client, token, ids)
+    assert response.status_code == 200
+    assert response.get_json()["acknowledged"] == [message["id"]]
+    assert len(response.get_json()["not_found"]) == 499
+
+
+def test_a_batch_ack_needs_the_queue_scope(client, db_session, token, submitted):
+    municipality = get_by_slug(db_session, "eksempel")
+    _, cases_only = create_client(db_session, municipality_id=municipality.id, name="x",
+                                  scopes=["cases"])
+    db_session.commit()
+    [message] = lease(client, token).get_json()["messages"]
+    assert ack_batch(client, cases_only, [message["id"]]).status_code == 403
+    assert client.post(f"/api/v1/queue/{message['id']}/ack",
+                       headers=auth(cases_only)).status_code == 403
+    assert client.post("/api/v1/queue/ack", json={"message_ids": [message["id"]]}
+                       ).status_code == 401
+    db_session.expire_all()
+    assert db_session.get(OutboxMessage, message["id"]).acked_at is None
