@@ -49,6 +49,8 @@ def run_all(run: Run, stack: ExitStack) -> None:
     for name, section in (("weight", page_weight), ("submit", submit),
                           ("throughput", throughput), ("queue", queue)):
         if run.section(name):
+            if name == "queue":
+                _ensure_a_submission(run, running=True)  # e.g. --only queue
             _guarded(run, name, section)
     stack.close()  # the next sections start their own, fresh processes
     _ensure_a_submission(run)
@@ -83,11 +85,15 @@ def logged_in_client(run: Run, number: int) -> httpx.Client:
     return client
 
 
-def _ensure_a_submission(run: Run) -> None:
-    """Queue and receipts copy a real submission; make one if the submit section did not."""
+def _ensure_a_submission(run: Run, *, running: bool = False) -> None:
+    """Queue and receipts copy a real submission; make one if the submit section did not
+    (through the running TestID server, or one started for it)."""
     with run.engine.connect() as connection:
         if connection.scalar(sa.text("SELECT count(*) FROM submission")):
             return
+    if running:
+        citizen.apply(citizen.HttpxBrowser(logged_in_client(run, 90)), SLUG)
+        return
     with servers.gunicorn("testid", "wsgi:app", run.testid, run.logs) as server:
         run.servers["testid"] = server
         citizen.apply(citizen.HttpxBrowser(logged_in_client(run, 90)), SLUG)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import NoReturn
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import default_exceptions
 
@@ -75,9 +76,21 @@ def lease():
     messages = queue.lease(session(), current_client().municipality_id,
                            max_messages=bounded_int(body, "max_messages"),
                            lease_seconds=bounded_int(body, "lease_seconds"))
+    _load_for(messages)
     for message in messages:
         _audit_read(message.case_id, "queue.leased")
     return jsonify(messages=[message_body(session(), data_keys(), m) for m in messages])
+
+
+def _load_for(messages) -> None:
+    """The messages' cases and submissions in two queries: what follows finds them in the
+    session instead of asking the database once per message (make bench, «queue»)."""
+    case_ids = {message.case_id for message in messages}
+    submission_ids = {m.submission_id for m in messages if m.submission_id is not None}
+    if case_ids:
+        session().scalars(sa.select(Case).where(Case.id.in_(case_ids))).all()
+    if submission_ids:
+        session().scalars(sa.select(Submission).where(Submission.id.in_(submission_ids))).all()
 
 
 def _message(message_id: str):

@@ -134,6 +134,21 @@ def apply_event(
     return event
 
 
+def mark_many_received(session: Session, cases: list[Case]) -> None:
+    """``mark_received`` for many cases that the caller has locked (a batch acknowledge): the
+    same status, case events and audit records, added together so that the flush writes
+    each kind in one statement."""
+    now = utcnow()
+    for case in cases:
+        if case.status not in TRANSITIONS["received"].allowed_from:
+            continue
+        case.status = TRANSITIONS["received"].to
+        case.updated_at = now
+        session.add(CaseEvent(case_id=case.id, type="received", data={}))
+        record(session, "case.received", municipality_id=case.municipality_id,
+               subject_person_id=case.subject_person_id, target=f"case:{case.reference}")
+
+
 def mark_received(session: Session, case: Case) -> None:
     """The back office took the submission: the citizen sees that the municipality has it."""
     if case.status == S.SUBMITTED:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case
-from portal.cases.service import mark_received
+from portal.cases.service import mark_many_received, mark_received
 from portal.db import utcnow
 from portal.queue.models import OutboxMessage
 
@@ -79,7 +79,7 @@ def ack_many(session: Session, municipality_id: int,
     another municipality are ``not_found``. The messages are loaded in one query, locked in
     id order (so two batches that overlap wait for each other instead of deadlocking), their
     cases in a second (also locked in id order); each case that is still submitted is marked
-    received by ``mark_received``, as by ``ack``.
+    received, as by ``ack`` (``mark_many_received``: the same events and audit records).
     """
     wanted = list(dict.fromkeys(message_ids))
     # A message id is a UUID in a 36-character column: anything else cannot exist (and a NUL
@@ -99,11 +99,10 @@ def ack_many(session: Session, municipality_id: int,
             message.acked_at = now
             message.lease_expires_at = None
         case_ids = sorted({m.case_id for m in to_ack if m.submission_id is not None})
-        if case_ids:  # loaded and locked at once, in id order; mark_received finds them here
+        if case_ids:  # loaded and locked at once, in id order
             cases = session.scalars(sa.select(Case).where(Case.id.in_(case_ids))
                                     .order_by(Case.id).with_for_update())
-            for case in list(cases):
-                mark_received(session, case)
+            mark_many_received(session, list(cases))
         session.flush()
     return ([i for i in wanted if i in found], [i for i in wanted if i not in found])
 
