@@ -25,6 +25,7 @@ from portal.cases.service import (
 from portal.db import as_utc, session
 from portal.documents.attachments import Attachment, read_attachment
 from portal.identity.crypto import data_keys
+from portal.municipalities.models import Municipality
 from portal.queue import service as queue
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -76,21 +77,26 @@ def lease():
     messages = queue.lease(session(), current_client().municipality_id,
                            max_messages=bounded_int(body, "max_messages"),
                            lease_seconds=bounded_int(body, "lease_seconds"))
-    _load_for(messages)
+    loaded = _load_for(messages)  # noqa: F841 - held until the response is made, see below
     for message in messages:
         _audit_read(message.case_id, "queue.leased")
     return jsonify(messages=[message_body(session(), data_keys(), m) for m in messages])
 
 
-def _load_for(messages) -> None:
-    """The messages' cases and submissions in two queries: what follows finds them in the
-    session instead of asking the database once per message (make bench, «queue»)."""
+def _load_for(messages) -> list:
+    """The messages' municipality, cases and submissions in three queries: what follows finds
+    them in the session instead of asking the database once per message (make bench,
+    «queue»). The session's identity map holds its objects weakly, so the caller keeps the
+    returned list until it is done."""
     case_ids = {message.case_id for message in messages}
     submission_ids = {m.submission_id for m in messages if m.submission_id is not None}
+    loaded: list = [session().get(Municipality, current_client().municipality_id)]
     if case_ids:
-        session().scalars(sa.select(Case).where(Case.id.in_(case_ids))).all()
+        loaded += session().scalars(sa.select(Case).where(Case.id.in_(case_ids))).all()
     if submission_ids:
-        session().scalars(sa.select(Submission).where(Submission.id.in_(submission_ids))).all()
+        loaded += session().scalars(
+            sa.select(Submission).where(Submission.id.in_(submission_ids))).all()
+    return loaded
 
 
 def _message(message_id: str):

@@ -304,3 +304,29 @@ def test_a_batch_ack_needs_the_queue_scope(client, db_session, token, submitted)
                        ).status_code == 401
     db_session.expire_all()
     assert db_session.get(OutboxMessage, message["id"]).acked_at is None
+
+
+def test_a_lease_asks_the_database_as_often_for_five_messages_as_for_one(
+        client, db_session, token, engine):
+    """No look-up per message: the cases and submissions are loaded together (make bench).
+    (Writes may be one statement per row on SQLite, which cannot batch INSERT … RETURNING.)"""
+    def statements_for_a_lease(count: int) -> int:
+        for _ in range(count):
+            send(client, fill_application(client))
+        seen: list[str] = []
+
+        def remember(_conn, _cursor, statement, *_args) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", remember)
+        try:
+            response = lease(client, token, max_messages=count, lease_seconds=60)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", remember)
+        assert len(response.get_json()["messages"]) == count
+        return len(seen)
+
+    log_in_with_testid(client, "kari")
+    one = statements_for_a_lease(1)
+    assert statements_for_a_lease(5) == one
