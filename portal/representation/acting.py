@@ -78,5 +78,20 @@ def init_app(app: Flask) -> None:
     from portal.representation.service import last_day
 
     app.context_processor(lambda: {"acting_representation": acting_representation,
+                                   "acts_for_others": acts_for_others,
                                    "basis_words_for": BASIS_WORDS.get,
                                    "last_day_of": last_day})
+
+
+def acts_for_others() -> bool:
+    """Whether the logged-in person may act for anyone now: only then does every page show
+    whom they act for (everyone else always acts for themself)."""
+    if g.get("acting_representation") is not None:
+        return True
+    if "may_act_for_others" not in g:
+        from portal.db import session
+
+        municipality = g.get("municipality")
+        g.may_act_for_others = municipality is not None and bool(
+            principals_of(session(), current_user.person, municipality.id))
+    return g.may_act_for_others

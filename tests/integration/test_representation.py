@@ -206,10 +206,11 @@ def test_revoking_ends_the_representatives_access_during_their_session(
     revoke_url = f"/eksempel/fullmakt/{fullmakt.id}/avslutt"
     page = client.get(revoke_url).get_data(as_text=True)
     assert client.post(revoke_url, data={"csrf_token": csrf_token(page)}).status_code == 302
-    assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 404
     page = kari.get("/eksempel/saker/?lang=en").get_data(as_text=True)
-    assert "You act for yourself" in page
+    assert "You can no longer act for Ola Eksempel" in page
+    assert "You act for Ola Eksempel" not in page
     assert ola_case.reference not in page
+    assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 404
     revoked = representations(db_session)[0]
     assert revoked.status == Status.REVOKED
     assert revoked.revoked_at is not None
@@ -464,3 +465,14 @@ def test_the_printable_fullmakt_form_is_a_pdf_in_the_chosen_language(client):
     assert "Power of attorney" in text
     assert "Signature" in text
     assert "Fullmakt" in pdf_text(client.get("/eksempel/fullmakt/skjema.pdf?lang=nb").data)
+
+
+def test_the_acting_bar_shows_only_to_people_who_may_act_for_someone(app, client):
+    log_in_with_testid(client, "ola")
+    assert 'class="portal-acting"' not in client.get("/eksempel/saker/").get_data(as_text=True)
+    grant(client, KARI_NIN, "Kari Eksempel")
+    kari = app.test_client()
+    log_in_with_testid(kari, "kari")
+    page = kari.get("/eksempel/saker/?lang=en").get_data(as_text=True)
+    assert 'class="portal-acting"' in page
+    assert "You act for yourself (Kari Eksempel)" in page
