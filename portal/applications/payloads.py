@@ -50,12 +50,13 @@ def chosen_services(answers: dict, municipality, language: str) -> list[dict]:
             for key in answers.get("services", []) if key in offered]
 
 
-def build_payload(kind: str, answers: dict, *, municipality, applicant, subject, attachments,
-                  language: str, submitted_at: datetime, channel: str) -> dict:
-    from portal.identity.crypto import data_keys
+def envelope(keys, kind: str, *, municipality, applicant, role: str, subject_nin: str,
+             subject_name: str, subject_birth_date, language: str, submitted_at: datetime,
+             channel: str) -> dict:
+    """The parts every submission kind has (schemas/common.v1.json, ``envelope``)."""
     from portal.identity.persons import person_nin
 
-    payload = {
+    return {
         "kind": kind,
         "schema_version": 1,
         "submitted_at": submitted_at.isoformat(),
@@ -63,12 +64,22 @@ def build_payload(kind: str, answers: dict, *, municipality, applicant, subject,
         "language": language,
         "municipality": {"slug": municipality.slug, "name": municipality.name,
                          "organisation_number": municipality.organisation_number},
-        "applicant": {"national_id": person_nin(data_keys(), applicant).value,
+        "applicant": {"national_id": person_nin(keys, applicant).value,
                       "name": applicant.name, "email": applicant.email,
-                      "phone": applicant.phone, "role": answers.get("for_whom", "self")},
-        "subject": {"national_id": subject.nin, "name": subject.name,
-                    "birth_date": subject.birth_date.isoformat()},
+                      "phone": applicant.phone, "role": role},
+        "subject": {"national_id": subject_nin, "name": subject_name,
+                    "birth_date": subject_birth_date.isoformat()},
     }
+
+
+def build_payload(kind: str, answers: dict, *, municipality, applicant, subject, attachments,
+                  language: str, submitted_at: datetime, channel: str) -> dict:
+    from portal.identity.crypto import data_keys
+
+    payload = envelope(data_keys(), kind, municipality=municipality, applicant=applicant,
+                       role=answers.get("for_whom", "self"), subject_nin=subject.nin,
+                       subject_name=subject.name, subject_birth_date=subject.birth_date,
+                       language=language, submitted_at=submitted_at, channel=channel)
     build = BUILDERS[kind]
     payload.update(build(answers, municipality, subject, attachments, language, submitted_at))
     validate_payload(payload)

@@ -16,9 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.applications.payloads import build_payload
-from portal.applications.steps import age_on
-from portal.audit.service import record
-from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
+from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.references import new_reference
 from portal.cases.submissions import seal_payload
 from portal.cases.tracking import issue_tracking_code
@@ -26,11 +24,9 @@ from portal.db import utcnow
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person
-from portal.identity.nin import parse_nin
+from portal.identity.nin import age_on, parse_nin
 from portal.identity.persons import find_or_create_person, person_nin
 from portal.municipalities.models import Municipality
-from portal.queue.models import OutboxMessage
-from portal.queue.tasks import enqueue
 from portal.representation.checks import parent_check
 from portal.representation.service import for_application
 
@@ -120,22 +116,12 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
 
 
 def _after_submission(session, draft, case, submission, applicant, attachments) -> None:
+    from portal.cases.sending import announce
     from portal.documents.attachments import move_to_submission
 
     move_to_submission(session, draft.id, submission.id)
-    session.add(CaseEvent(case_id=case.id, type="submitted", actor_person_id=applicant.id,
-                          data={"submission_id": submission.id, "kind": submission.kind}))
-    session.add(OutboxMessage(
-        municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
-        schema_version=submission.schema_version, case_id=case.id, submission_id=submission.id,
-        payload={"reference": case.reference, "submission_id": submission.id,
-                 "attachments": len(attachments)},
-    ))
-    enqueue(session, "receipt_pdf", case.municipality_id, submission_id=submission.id)
-    enqueue(session, "receipt_email", case.municipality_id, submission_id=submission.id)
-    record(session, "submission.created", municipality_id=case.municipality_id,
-           actor_person_id=applicant.id, subject_person_id=case.subject_person_id,
-           target=f"case:{case.reference}")
+    announce(session, case, submission, applicant, event_type="submitted",
+             event_data={"kind": submission.kind}, attachments=len(attachments))
     draft.submission_id = submission.id
     session.flush()
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
 from portal.applications import forms
+from portal.representation.rules import AGE_OF_CONSENT
 
 Answers = dict
 
@@ -112,14 +112,9 @@ def first_unanswered(kind: str, answers: Answers) -> Step | None:
     return None
 
 
-def age_on(birth_date: date, today: date) -> int:
-    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
-    return today.year - birth_date.year - before_birthday
-
-
-# Pasient- og brukerrettighetsloven § 4-3: from 16 a young person consents on their own
-# behalf; for children under 16 the parents consent (§ 4-4).
-AGE_OF_CONSENT = 16
+# From 16 a young person consents on their own behalf; for children under 16 the parents
+# consent (pasient- og brukerrettighetsloven §§ 4-3 and 4-4): AGE_OF_CONSENT, in
+# portal.representation.rules with the other age rules.
 # Helse- og omsorgstjenesteloven § 7-2 a: a child coordinator is for children under 18.
 CHILD_AGE_LIMIT = 18
 

@@ -59,19 +59,17 @@ def start(kind: str):
                            title=flow.KIND_TITLES[kind], days=draft_lifetime().days)
 
 
-ROLE_BY_BASIS = {"fullmakt": "fullmakt", "parent": "child", "verge": "guardian"}
-
-
 def _acting_answers(kind: str) -> dict:
     """Acting for someone: the application is for them, on the basis the portal knows."""
     from portal.identity.persons import person_nin
     from portal.representation.acting import acting_representation
+    from portal.representation.models import ROLE_BY_BASIS
 
     representation = acting_representation()
     if representation is None or kind != "ip_application":
         return {}
     principal = representation.principal
-    return {"for_whom": ROLE_BY_BASIS[str(representation.basis)],
+    return {"for_whom": ROLE_BY_BASIS[representation.basis],
             "subject_nin": person_nin(data_keys(), principal).value,
             "subject_name": principal.name, "representation": representation.id}
 
@@ -208,7 +206,7 @@ def _acting_refusal(kind: str) -> dict:
     from flask_babel import gettext as _
 
     from portal.representation.acting import acting_representation
-    from portal.representation.models import Scope
+    from portal.representation.rules import may_apply_for
 
     representation = acting_representation()
     if representation is None:
@@ -218,8 +216,9 @@ def _acting_refusal(kind: str) -> dict:
         return {"title": _("Access to the electronic plan is personal"),
                 "text": _("Only %(name)s can ask for access to their own plan. Switch to act "
                           "for yourself to ask for access for yourself.", name=name)}
-    missing = {Scope.APPLY, Scope.CONSENT} - set(representation.scopes)
-    if missing:
+    if not may_apply_for(session(), actor=current_user.person,
+                         principal_id=representation.principal_person_id,
+                         municipality_id=current_municipality().id):
         return {"title": _("You cannot apply for %(name)s", name=name),
                 "text": _("An application needs the right to apply and to give consent. The "
                           "power of attorney from %(name)s does not give you both. Ask them "
@@ -231,16 +230,16 @@ def _no_longer_allowed(answers: dict) -> dict:
     """Started while acting for someone whose fullmakt has since ended or shrunk: why not."""
     from flask_babel import gettext as _
 
-    from portal.representation.models import Representation, Scope
-    from portal.representation.rules import decide
+    from portal.representation.models import Representation
+    from portal.representation.rules import may_apply_for
 
     if not flow.chosen_by_acting(answers):
         return {}
     representation = session().get(Representation, answers["representation"])
-    if representation is not None and all(decide(
-            session(), actor=current_user.person, principal_id=representation.principal_person_id,
-            scope=scope, municipality_id=current_municipality().id)
-            for scope in (Scope.APPLY, Scope.CONSENT)):
+    if representation is not None and may_apply_for(
+            session(), actor=current_user.person,
+            principal_id=representation.principal_person_id,
+            municipality_id=current_municipality().id):
         return {}
     name = answers.get("subject_name") or "?"
     return {"title": _("You can no longer apply for %(name)s", name=name),

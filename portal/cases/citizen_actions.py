@@ -12,6 +12,7 @@ import hashlib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.applications.payloads import envelope as payload_envelope
 from portal.cases.following import latest
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.sending import send
@@ -22,12 +23,11 @@ from portal.identity.crypto import DataKeys
 from portal.identity.models import Person
 from portal.identity.persons import person_nin
 from portal.municipalities.models import Municipality
-from portal.representation.models import Scope
+from portal.representation.models import ROLE_BY_BASIS, Scope
 from portal.representation.rules import Decision, decide
 
 S = CaseStatus
 WITHDRAWABLE = frozenset({S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO})
-ROLE_BY_BASIS = {"self": "self", "fullmakt": "fullmakt", "parent": "child", "verge": "guardian"}
 
 
 class NotNowError(Exception):
@@ -41,8 +41,7 @@ def may_act(session: Session, person: Person, case: Case) -> Decision:
 
 
 def role_of(decision: Decision) -> str:
-    basis = str(decision.representation.basis) if decision.representation else "self"
-    return ROLE_BY_BASIS[basis]
+    return ROLE_BY_BASIS[decision.representation.basis] if decision.representation else "self"
 
 
 def _key(*parts: object) -> str:
@@ -51,17 +50,12 @@ def _key(*parts: object) -> str:
 
 def envelope(keys: DataKeys, kind: str, *, municipality: Municipality, sender: Person,
              role: str, subject: Person, language: str, channel: str = "web") -> dict:
+    """The common part of a payload for a submission into an existing case, sent now."""
     subject_nin = person_nin(keys, subject)
-    return {
-        "kind": kind, "schema_version": 1, "submitted_at": utcnow().isoformat(),
-        "channel": channel, "language": language,
-        "municipality": {"slug": municipality.slug, "name": municipality.name,
-                         "organisation_number": municipality.organisation_number},
-        "applicant": {"national_id": person_nin(keys, sender).value, "name": sender.name,
-                      "email": sender.email, "phone": sender.phone, "role": role},
-        "subject": {"national_id": subject_nin.value, "name": subject.name,
-                    "birth_date": subject_nin.birth_date.isoformat()},
-    }
+    return payload_envelope(keys, kind, municipality=municipality, applicant=sender, role=role,
+                            subject_nin=subject_nin.value, subject_name=subject.name,
+                            subject_birth_date=subject_nin.birth_date, language=language,
+                            submitted_at=utcnow(), channel=channel)
 
 
 # --- Answering a request for information ---------------------------------------------------

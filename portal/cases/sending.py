@@ -74,18 +74,26 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
             Attachment.municipality_id == case.municipality_id,
         ).values(submission_id=submission.id, draft_id=None)
             .execution_options(synchronize_session="fetch"))
+    announce(session, case, submission, sender, event_type=event_type, event_data=event_data,
+             attachments=len(attachment_ids))
+    case.updated_at = utcnow()
+    session.flush()
+    return submission
+
+
+def announce(session: Session, case: Case, submission: Submission, sender: Person, *,
+             event_type: str, event_data: dict, attachments: int) -> None:
+    """What every new submission brings, in its transaction: the case event, the message to
+    the back office, the receipt (PDF and e-mail, made by the worker) and the audit record."""
     session.add(CaseEvent(case_id=case.id, type=event_type, actor_person_id=sender.id,
                           data={"submission_id": submission.id, **event_data}))
     session.add(OutboxMessage(
-        municipality_id=case.municipality_id, type=f"{kind}.submitted",
-        schema_version=SCHEMA_VERSION, case_id=case.id, submission_id=submission.id,
+        municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
+        schema_version=submission.schema_version, case_id=case.id, submission_id=submission.id,
         payload={"reference": case.reference, "submission_id": submission.id,
-                 "attachments": len(attachment_ids)}))
+                 "attachments": attachments}))
     enqueue(session, "receipt_pdf", case.municipality_id, submission_id=submission.id)
     enqueue(session, "receipt_email", case.municipality_id, submission_id=submission.id)
     record(session, "submission.created", municipality_id=case.municipality_id,
            actor_person_id=sender.id, subject_person_id=case.subject_person_id,
-           target=f"case:{case.reference}", reason=kind)
-    case.updated_at = utcnow()
-    session.flush()
-    return submission
+           target=f"case:{case.reference}", reason=submission.kind)

@@ -108,14 +108,20 @@ class NationalIdentityNumber:
         """
         if on < self.birth_date:
             raise ValueError("the date is before the birth date")
-        birthday = _birthday_in_year(self.birth_date, on.year)
-        return on.year - self.birth_date.year - (on < birthday)
+        return age_on(self.birth_date, on)
 
     def __str__(self) -> str:
         return self.masked()
 
     def __repr__(self) -> str:
         return self.masked()
+
+
+def age_on(birth_date: datetime.date, on: datetime.date) -> int:
+    """Whole years of age on ``on`` for someone born on ``birth_date`` (29 February: see
+    ``NationalIdentityNumber.age_on``). Every age rule in the portal counts with this."""
+    birthday = _birthday_in_year(birth_date, on.year)
+    return on.year - birth_date.year - (on < birthday)
 
 
 def _birthday_in_year(born: datetime.date, year: int) -> datetime.date:

@@ -22,6 +22,11 @@ class Basis(enum.StrEnum):
     VERGE = "verge"  # guardian appointed by Statsforvalteren (vergemålsloven)
 
 
+# The applicant's role in a submission's payload (schemas/common.v1.json) for each basis.
+ROLE_BY_BASIS = {Basis.FULLMAKT: "fullmakt", Basis.PARENT: "child", Basis.VERGE: "guardian"}
+BASIS_BY_ROLE = {role: basis for basis, role in ROLE_BY_BASIS.items()}
+
+
 class Scope(enum.StrEnum):
     APPLY = "apply"
     FOLLOW = "follow"

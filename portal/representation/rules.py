@@ -16,22 +16,19 @@ from sqlalchemy.orm import Session
 
 from portal.db import as_utc, utcnow
 from portal.identity.models import Person
+from portal.identity.nin import age_on
 from portal.representation.models import Basis, Representation, Scope, Status
 
 # Pasient- og brukerrettighetsloven § 4-3 første ledd bokstav b: from 16 a young person has
 # the right to consent to health and care services on their own behalf, so they can also
 # give someone a fullmakt for those services. The same section ends a parent's right to act
 # in these matters at 16 (parents consent for children under 16, § 4-4).
-PRINCIPAL_MIN_AGE = 16
-PARENTAL_AGE_LIMIT = 16
+AGE_OF_CONSENT = 16
+PRINCIPAL_MIN_AGE = AGE_OF_CONSENT
+PARENTAL_AGE_LIMIT = AGE_OF_CONSENT
 # Vergemålsloven § 2: a person is of age (myndig) at 18. Only someone of age may act as
 # another person's fullmektig in the portal (as on helsenorge.no for digital fullmakt).
 REPRESENTATIVE_MIN_AGE = 18
-
-
-def age_on(birth_date: date, day: date) -> int:
-    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
-    return day.year - birth_date.year - before_birthday
 
 
 def birth_date_of(person: Person) -> date | None:
@@ -100,6 +97,17 @@ def decide(session: Session, *, actor: Person, principal_id: int, scope: Scope,
     if any(r.basis == Basis.PARENT and r.status == Status.ACTIVE for r in candidates):
         return Decision(False, "child_is_16")
     return Decision(False, "ended" if candidates else "none")
+
+
+# Applying for someone includes the consent the application form asks for.
+APPLYING = (Scope.APPLY, Scope.CONSENT)
+
+
+def may_apply_for(session: Session, *, actor: Person, principal_id: int,
+                  municipality_id: int) -> bool:
+    """May ``actor`` send an application for the principal now (apply and consent)?"""
+    return all(decide(session, actor=actor, principal_id=principal_id, scope=scope,
+                      municipality_id=municipality_id) for scope in APPLYING)
 
 
 def principals_of(session: Session, actor: Person, municipality_id: int,

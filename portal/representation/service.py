@@ -19,24 +19,30 @@ from portal.cases.models import Case, CaseStatus, Submission
 from portal.db import as_utc, utcnow
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person, StaffUser
-from portal.identity.nin import NationalIdentityNumber
+from portal.identity.nin import NationalIdentityNumber, age_on
 from portal.identity.persons import find_or_create_person, person_nin
 from portal.municipalities.models import Municipality
 from portal.queue.tasks import enqueue
 from portal.representation.checks import ParentCheck
-from portal.representation.models import Basis, Evidence, Representation, Scope, Status
+from portal.representation.models import (
+    BASIS_BY_ROLE,
+    ROLE_BY_BASIS,
+    Basis,
+    Evidence,
+    Representation,
+    Scope,
+    Status,
+)
 from portal.representation.rules import (
     PARENTAL_AGE_LIMIT,
     PRINCIPAL_MIN_AGE,
     REPRESENTATIVE_MIN_AGE,
-    age_on,
     birth_date_of,
     is_current,
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
 ALL_SCOPES = [str(scope) for scope in Scope]
-BASIS_BY_ROLE = {"fullmakt": Basis.FULLMAKT, "guardian": Basis.VERGE, "child": Basis.PARENT}
 
 
 class RepresentationRefusedError(ValueError):
@@ -349,9 +355,7 @@ def deliver(session: Session, keys: DataKeys, representation: Representation, ac
         session.flush()
         representation.case_id = case.id
     case = session.get(Case, representation.case_id)
-    role = "self" if sender.id == principal.id else {
-        Basis.FULLMAKT: "fullmakt", Basis.VERGE: "guardian", Basis.PARENT: "child"}[
-        representation.basis]
+    role = "self" if sender.id == principal.id else ROLE_BY_BASIS[representation.basis]
     payload = envelope(keys, "power_of_attorney", municipality=municipality, sender=sender,
                        role=role, subject=principal, language=language)
     files = [_attachment(session, attachment_id) for attachment_id in attachment_ids]
