@@ -30,6 +30,10 @@ S = CaseStatus
 WITHDRAWABLE = frozenset({S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO})
 
 
+class EmptyAnswerError(ValueError):
+    """An answer needs text, a file, or both."""
+
+
 class NotNowError(Exception):
     """The case is no longer in a status where this can be done (someone else got there)."""
 
@@ -91,6 +95,9 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
     if case.status != S.AWAITING_INFO:
         raise NotNowError
     files = attachments_for_draft(session, case.municipality_id, draft.id)
+    text = answers(keys, draft).get("text", "")
+    if not text.strip() and not files:
+        raise EmptyAnswerError
     request = open_request(case)
     municipality = session.get(Municipality, case.municipality_id)
     payload = envelope(keys, "reply", municipality=municipality, sender=sender, role=role,
@@ -100,7 +107,7 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
         "case_reference": case.reference,
         "in_answer_to": {"requested_at": request.created_at.date().isoformat(),
                          "text": request.data.get("text", "")} if request else None,
-        "text": answers(keys, draft).get("text", ""),
+        "text": text,
         "attachments": [{"id": f.id, "display_name": f.display_name,
                          "content_type": f.content_type, "size_bytes": f.size_bytes,
                          "sha256": f.sha256} for f in files],

@@ -146,7 +146,6 @@ def reply(reference: str):
     action = request.form.get("action")
     if request.method == "POST" and form.validate_on_submit():
         save_answers(keys, draft, {"text": form.text.data.strip()})  # never lose the typing
-        files = attachments_for_draft(session(), municipality_id, draft.id)
         if action == "upload":
             if file_form.validate() and file_form.file.checked_data is not None:
                 store_attachment(session(), keys, municipality_id=municipality_id,
@@ -154,14 +153,16 @@ def reply(reference: str):
                                  filename=file_form.file.data.filename,
                                  uploaded_by_person_id=current_user.person.id, draft_id=draft.id)
                 return redirect(url_for(".reply", reference=reference))
-        elif not form.text.data.strip() and not files:
-            form.text.errors = [_("Write an answer or add a file")]
         else:
-            return _done(lambda: actions.send_reply(
-                session(), keys, case=found, draft=draft, sender=current_user.person,
-                role=actions.role_of(decision), language=current_language()),
-                reference, _("Your answer is sent to the municipality."),
-                _("The case has changed, so the answer was not sent. Contact the municipality."))
+            try:
+                return _done(lambda: actions.send_reply(
+                    session(), keys, case=found, draft=draft, sender=current_user.person,
+                    role=actions.role_of(decision), language=current_language()),
+                    reference, _("Your answer is sent to the municipality."),
+                    _("The case has changed, so the answer was not sent. Contact the "
+                      "municipality."))
+            except actions.EmptyAnswerError:
+                form.text.errors = [_("Write an answer or add a file")]
     return render_template(
         "cases/reply.html", case=found, form=form, file_form=file_form,
         request_event=actions.open_request(found),
