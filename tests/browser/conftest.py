@@ -71,6 +71,20 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         yield server.url
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[LiveServer]:
+    """A server with its own database for the module that asks for it."""
+    with serve(tmp_path_factory) as live:
+        yield live
+
+
+@pytest.fixture
+def server_page(browser, server):
+    context = browser.new_context(base_url=server.url)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def short_session_server(tmp_path_factory) -> Iterator[str]:
     """Sessions that time out after 8 idle seconds, warning 6 seconds before."""

@@ -5,8 +5,6 @@ client against the same server's database, which is this module's own."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,35 +16,22 @@ from portal.cases.models import Case, CaseStatus
 from portal.db import get_db, utcnow
 from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.queue.models import OutboxMessage
-from tests.browser.conftest import LiveServer, assert_accessible, serve
-from tests.support.apply import fill_application, send
-from tests.support.flows import log_in_with_testid
+from tests.browser.citizens import apply_as
+from tests.browser.conftest import LiveServer, assert_accessible
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ["nb", "nn", "en"]
 QUEUE = "/eksempel/ansatt/saker/"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with serve(tmp_path_factory) as live:
-        yield live
-
-
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(base_url=server.url)
-    yield context.new_page()
-    context.close()
+def page(server_page):
+    return server_page  # on this module's own server (tests/browser/conftest.py)
 
 
 def new_application(server: LiveServer) -> str:
     """Kari applies for herself through the citizen pages; the case's reference."""
-    citizen = server.app.test_client()
-    log_in_with_testid(citizen, "kari")
-    sent = send(citizen, fill_application(citizen))
-    receipt = citizen.get(sent.headers["Location"]).get_data(as_text=True)
-    return re.search(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", receipt).group(0)
+    return apply_as(server, "kari")
 
 
 def change_case(server: LiveServer, reference: str, change) -> CaseStatus:

@@ -11,7 +11,6 @@ Kari's paper fullmakt from Jonas goes from pending to accepted by a caseworker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -26,22 +25,23 @@ from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.identity.nin import NinKind, generate_valid_nin
 from portal.municipalities.service import get_by_slug
 from portal.representation.models import Representation, Status
-from tests.browser.applying import AFTER_FOR_WHOM, answer_steps
-from tests.browser.conftest import LiveServer, assert_accessible, serve
-from tests.support.apply import YOUTH_NIN, fill_application, send
-from tests.support.flows import log_in_with_testid
+from tests.browser.citizens import (
+    AFTER_FOR_WHOM,
+    KARI,
+    OLA,
+    REFERENCE,
+    answer_steps,
+    apply_as,
+    end_all_representations,
+    log_in,
+)
+from tests.browser.conftest import LiveServer, assert_accessible
+from tests.support.apply import YOUTH_NIN
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ["nb", "nn", "en"]
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-OLA, KARI = 0, 1  # their places in TestID's list
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with serve(tmp_path_factory) as live:
-        yield live
 
 
 @pytest.fixture(scope="module")
@@ -80,19 +80,6 @@ def check(page, javascript: bool) -> None:
     if javascript:
         assert_accessible(page)
     assert page.locator("h1").count() == 1
-
-
-def log_in(page, person: int, language: str) -> None:
-    page.goto(f"/eksempel/testid?lang={language}")
-    page.locator(f"#person-{person}").check()
-    page.locator("main form button[type=submit]").click()
-
-
-def apply_as(server: LiveServer, person: str) -> str:
-    citizen = server.app.test_client()
-    log_in_with_testid(citizen, person)
-    receipt = citizen.get(send(citizen, fill_application(citizen)).headers["Location"])
-    return re.search(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", receipt.get_data(as_text=True)).group(0)
 
 
 def back_office(server: LiveServer, token: str, reference: str, **event) -> None:
@@ -175,17 +162,10 @@ def representations(server: LiveServer) -> list[Representation]:
         return rows
 
 
-def revoke_all(server: LiveServer) -> None:
-    """Start each run with nobody acting for anybody (the server lives for the module)."""
-    with get_db(server.app).session_scope() as session:
-        for row in session.scalars(sa.select(Representation)):
-            row.status = Status.REVOKED
-
-
 @pytest.mark.parametrize(("language", "javascript"), RUNS)
 def test_a_fullmakt_is_given_used_taken_back_and_a_paper_one_is_checked(
         contexts, server, language, javascript, tmp_path):
-    revoke_all(server)
+    end_all_representations(server)
     ola, kari, caseworker = contexts(), contexts(), contexts()
     # Ola gives Kari a fullmakt.
     log_in(ola, OLA, language)
@@ -217,7 +197,7 @@ def test_a_fullmakt_is_given_used_taken_back_and_a_paper_one_is_checked(
     kari.locator("button[value=continue]").click()
     check(kari, javascript)
     kari.locator("main form button[type=submit]").click()
-    reference = re.search(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", kari.content()).group(0)
+    reference = REFERENCE.search(kari.content()).group(0)
     assert case(server, reference).subject_person_id == fullmakt.principal_person_id
     kari.goto(f"/eksempel/saker/?lang={language}")
     expect(kari.locator("main")).to_contain_text(reference)

@@ -3,8 +3,6 @@ reach: axe-core in nb, nn and en, with form errors where a page has a form."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -16,50 +14,25 @@ from portal.cases.tracking import tracking_code
 from portal.db import get_db
 from portal.identity.crypto import data_keys
 from portal.identity.nin import NinKind, generate_valid_nin
-from portal.representation.models import Representation, Status
-from tests.browser.conftest import LiveServer, assert_accessible, serve
-from tests.support.apply import ADULT_NIN, fill_application, send
+from tests.browser.citizens import KARI, OLA, apply_as, end_all_representations, log_in
+from tests.browser.conftest import assert_accessible
+from tests.support.apply import ADULT_NIN
 from tests.support.flows import log_in_with_testid
 from tests.support.representation import grant
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ["nb", "nn", "en"]
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
-OLA, KARI = 0, 1
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[LiveServer]:
-    with serve(tmp_path_factory) as live:
-        yield live
 
 
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context(base_url=server.url)
-    yield context.new_page()
-    context.close()
-
-
-def log_in(page, person: int, language: str) -> None:
-    page.goto(f"/eksempel/testid?lang={language}")
-    page.locator(f"#person-{person}").check()
-    page.locator("main form button[type=submit]").click()
-
-
-def reference_in(html: str) -> str:
-    return re.search(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}", html).group(0)
-
-
-def end_representations(server: LiveServer) -> None:
-    with get_db(server.app).session_scope() as session:
-        for row in session.scalars(sa.select(Representation)):
-            row.status = Status.REVOKED
+def page(server_page):
+    return server_page  # on this module's own server (tests/browser/conftest.py)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_parent_form_and_the_change_page_have_no_axe_violations(page, server, language):
-    end_representations(server)
+    end_all_representations(server)
     log_in(page, KARI, language)
     page.goto(f"/eksempel/fullmakt/foreldreansvar?lang={language}")
     assert_accessible(page)
@@ -81,12 +54,9 @@ def test_the_parent_form_and_the_change_page_have_no_axe_violations(page, server
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_representative_waiting_for_a_check_sees_only_the_receipt(page, server, language):
-    end_representations(server)
-    kari = server.app.test_client()
-    log_in_with_testid(kari, "kari")
-    sent = send(kari, fill_application(kari, for_whom="fullmakt", subject_nin=ADULT_NIN,
-                                       subject_name="Ola Eksempel"))
-    reference = reference_in(kari.get(sent.headers["Location"]).get_data(as_text=True))
+    end_all_representations(server)
+    reference = apply_as(server, "kari", for_whom="fullmakt", subject_nin=ADULT_NIN,
+                         subject_name="Ola Eksempel")
     log_in(page, KARI, language)
     page.goto(f"/eksempel/saker/{reference}?lang={language}")
     expect(page.locator(".portal-timeline")).to_have_count(0)
@@ -95,7 +65,7 @@ def test_a_representative_waiting_for_a_check_sees_only_the_receipt(page, server
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_fullmakt_that_does_not_cover_applying_says_so(page, server, language):
-    end_representations(server)
+    end_all_representations(server)
     ola = server.app.test_client()
     log_in_with_testid(ola, "ola")
     grant(ola, KARI_NIN, "Kari Eksempel", scopes=("follow",))
@@ -110,10 +80,7 @@ def test_a_fullmakt_that_does_not_cover_applying_says_so(page, server, language)
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_status_page_without_login_has_no_axe_violations(page, server, language):
-    ola = server.app.test_client()
-    log_in_with_testid(ola, "ola")
-    sent = send(ola, fill_application(ola))
-    reference = reference_in(ola.get(sent.headers["Location"]).get_data(as_text=True))
+    reference = apply_as(server, "ola")
     with server.app.app_context(), get_db(server.app).session_scope() as session:
         code = tracking_code(data_keys(), session.scalar(
             sa.select(Case).where(Case.reference == reference)))

@@ -2,16 +2,14 @@
 
 import pytest
 
-from tests.browser.applying import AFTER_FOR_WHOM, answer_steps
+from tests.browser.citizens import AFTER_FOR_WHOM, OLA, answer_steps, log_in
 from tests.browser.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 
 def apply_quickly(page) -> str:
-    page.goto("/eksempel/testid?lang=en")
-    page.locator("#person-0").check()  # Ola Eksempel
-    page.locator("main form button[type=submit]").click()
+    log_in(page, OLA, "en")
     page.goto("/eksempel/ny/ip_application")
     page.locator("main form button[type=submit]").click()
     answer_steps(page, [("#for_whom-0",), *AFTER_FOR_WHOM])
