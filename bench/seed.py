@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseStatus, Submission
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.queue.models import OutboxMessage, Task
 
 BATCH = 2000

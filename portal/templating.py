@@ -7,7 +7,7 @@ from datetime import date
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_time
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.i18n import current_language
 from portal.info.pages import PAGES, STATEMENTS
 from portal.municipalities.service import localized

@@ -20,9 +20,24 @@ from portal import create_app
 from portal.db import create_db_engine, get_db
 from portal.demo.loader import load_demo
 from portal.migrations import upgrade
+from tests.support.clock import start_test_clock
 from tests.support.pages import CheckedClient
 
 TEST_ENVIRON = {"PORTAL_ENV": "test"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # PORTAL_TEST_CLOCK=23:30 runs the tests with the clock at the next 23:30 UTC, moving on
+    # from there (make test does this for the date rules): see tests/support/clock.py.
+    config.stash[TEST_CLOCK] = start_test_clock(os.environ.get("PORTAL_TEST_CLOCK", ""))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    started = config.stash.get(TEST_CLOCK, None)
+    return f"clock: starts at {started.isoformat()} (PORTAL_TEST_CLOCK)" if started else None
+
+
+TEST_CLOCK = pytest.StashKey["datetime | None"]()
 BACKENDS = ("sqlite", "postgresql")
 
 

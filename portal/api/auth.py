@@ -11,7 +11,8 @@ from flask import abort, g, request
 from portal import access
 from portal.api.clients import client_for_token
 from portal.api.models import SCOPES, ApiClient
-from portal.db import session, utcnow
+from portal.clock import utcnow
+from portal.db import session
 
 
 def current_client() -> ApiClient:

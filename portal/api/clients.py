@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.api.models import SCOPES, ApiClient
-from portal.db import utcnow
+from portal.clock import utcnow
 
 TOKEN_PREFIX = "ipp_"  # noqa: S105 - makes leaked tokens easy to recognise in scanners
 

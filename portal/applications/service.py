@@ -20,7 +20,7 @@ from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.references import new_reference
 from portal.cases.submissions import seal_payload
 from portal.cases.tracking import issue_tracking_code
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person

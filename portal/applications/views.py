@@ -8,12 +8,12 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from portal import access
+from portal import access, clock
 from portal.applications import steps as flow
 from portal.applications.consent import consent_intro
 from portal.applications.service import subject_of, submit_draft
 from portal.applications.summary import summary_rows
-from portal.db import session, utcnow
+from portal.db import session
 from portal.drafts.service import answers as draft_answers
 from portal.drafts.service import create_draft, find_draft, save_answers
 from portal.forms import ConfirmForm
@@ -141,7 +141,7 @@ def _form_for(current, answers: dict, draft):
 
 
 def _subject_age(answers: dict) -> int | None:
-    return subject_of(data_keys(), current_user.person, answers).age(utcnow().date())
+    return subject_of(data_keys(), current_user.person, answers).age(clock.today())
 
 
 def _cross_checks(form, current, answers: dict) -> bool:
@@ -149,7 +149,7 @@ def _cross_checks(form, current, answers: dict) -> bool:
     from flask_babel import gettext as _
 
     if current.key == "subject" and answers.get("for_whom") == "child":
-        age = form.subject_nin.nin.age_on(utcnow().date())
+        age = form.subject_nin.nin.age_on(clock.today())
         if age >= flow.CHILD_AGE_LIMIT:
             form.subject_nin.errors.append(_("Your child must be under 18. For someone who is "
                                              "18 or older, you need a power of attorney or "
@@ -168,7 +168,7 @@ def _step_context(current, answers: dict, draft) -> dict:
     if current.key != "consent":
         return {}
     subject = subject_of(data_keys(), current_user.person, answers)
-    mode = flow.consent_mode(answers, subject.age(utcnow().date()))
+    mode = flow.consent_mode(answers, subject.age(clock.today()))
     return {"consent_intro": consent_intro(mode, subject.name or _name_fallback())}
 
 

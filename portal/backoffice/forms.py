@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal import clock
 from portal.forms import DateTextField, EmailAddress, PhoneNumber, PortalForm
 
 LONG_TEXT = 4000
 SHORT_TEXT = 200
 DATE_HINT = _l("For example 31.12.2026")
-NORWAY = ZoneInfo("Europe/Oslo")
-
-
-def today_in_norway() -> date:
-    return datetime.now(NORWAY).date()
 
 
 class ValidDate:
@@ -33,7 +28,7 @@ class ValidDate:
             raise ValidationError(self.missing)
         if field.date() is None:
             raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
-        if self.not_before_today and field.date() < today_in_norway():
+        if self.not_before_today and field.date() < clock.today():
             raise ValidationError(_l("The date must be today or later"))
 
 

@@ -88,7 +88,7 @@ def _over_a_month(municipality_id: int, now: datetime) -> tuple:
         .exists()
     )
     return (Case.municipality_id == municipality_id, Case.status.in_(AWAITING_DECISION),
-            Case.created_at < one_month_before(now), ~interim_reply)
+            Case.created_at <= one_month_before(now), ~interim_reply)  # = over_a_month
 
 
 def lock_case(session: Session, case: Case) -> Case:

@@ -11,12 +11,13 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import clock
 from portal.applications.receipts import answers_from_payload, receipt_pdf
 from portal.applications.steps import KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
 from portal.audit.service import record
 from portal.backoffice import queries
-from portal.backoffice.forms import ACTION_FORMS, ActionForm, DecisionForm, today_in_norway
+from portal.backoffice.forms import ACTION_FORMS, ActionForm, DecisionForm
 from portal.backoffice.words import ACTIONS, DONE, STATUS_NAMES, timeline
 from portal.cases.models import Case, Submission
 from portal.cases.service import (
@@ -27,7 +28,8 @@ from portal.cases.service import (
     case_by_reference,
 )
 from portal.cases.submissions import submission_payload
-from portal.db import as_utc, session, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc, session
 from portal.documents.attachments import read_attachment
 from portal.i18n import current_language
 from portal.identity import rules
@@ -218,5 +220,5 @@ def _empty(event_type: str) -> ActionForm:
     form_class = ACTION_FORMS[event_type]
     if form_class is DecisionForm:
         return DecisionForm(formdata=None,
-                            decision_date=today_in_norway().strftime("%d.%m.%Y"))
+                            decision_date=clock.today().strftime("%d.%m.%Y"))
     return form_class(formdata=None)

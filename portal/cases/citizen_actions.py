@@ -16,7 +16,7 @@ from portal.applications.payloads import envelope as payload_envelope
 from portal.cases.following import latest
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.sending import send
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.drafts.models import Draft
 from portal.drafts.service import answers, create_draft
 from portal.identity.crypto import DataKeys

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.audit.service import record
-from portal.cases.deadlines import one_month_before
+from portal.cases.deadlines import over_a_month
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
-from portal.db import as_utc, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc
 from portal.identity.models import Person
 from portal.representation.models import Scope
 from portal.representation.rules import decide, principals_of
@@ -112,7 +113,7 @@ def overdue(case: Case, now: datetime | None = None) -> Waiting | None:
     if any(event.type == "interim_reply" for event in case.events):
         return None
     created = as_utc(case.created_at)
-    return Waiting(created) if created <= one_month_before(now) else None
+    return Waiting(created) if over_a_month(created, now) else None
 
 
 def expects_something(case: Case) -> bool:

@@ -19,7 +19,7 @@ from portal.applications.payloads import validate_payload
 from portal.audit.service import record
 from portal.cases.models import Case, CaseEvent, Submission
 from portal.cases.submissions import seal_payload
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person
 from portal.queue.models import OutboxMessage

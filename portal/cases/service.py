@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit.service import record
 from portal.cases.models import Case, CaseEvent, CaseStatus
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.queue.models import OutboxMessage
 from portal.queue.tasks import enqueue
 

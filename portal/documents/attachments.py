@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.db import Base, utcnow
+from portal.clock import utcnow
+from portal.db import Base
 from portal.identity.crypto import DataKeys
 
 PDF = "application/pdf"

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
 

@@ -6,7 +6,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, utcnow
+from portal.clock import utcnow
+from portal.db import Base
 from portal.municipalities.models import Municipality
 
 

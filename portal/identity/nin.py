@@ -33,7 +33,8 @@ import datetime
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
+
+from portal import clock
 
 NIN_LENGTH = 11
 ASCII_DIGITS = frozenset("0123456789")
@@ -45,7 +46,6 @@ K1_REMAINDERS_2032 = frozenset({0, 1, 2, 3})
 D_NUMBER_DAY_OFFSET = 40
 H_NUMBER_MONTH_OFFSET = 40
 SYNTHETIC_MONTH_OFFSET = 80
-NORWAY = ZoneInfo("Europe/Oslo")
 
 
 class InvalidNinCode(StrEnum):
@@ -148,14 +148,8 @@ def parse_nin(
     fields = _decode_fields(digits)
     if fields.kind is NinKind.SYNTHETIC and not allow_synthetic:
         raise InvalidNin(InvalidNinCode.SYNTHETIC_NOT_ALLOWED)
-    birth_date = _birth_date(fields, today or _today_in_norway())
+    birth_date = _birth_date(fields, today or clock.today())
     return NationalIdentityNumber(text, fields.kind, birth_date, uses_2032_rule)
-
-
-def _today_in_norway() -> datetime.date:
-    # Servers usually run in UTC, which is a day behind Norway for an hour or two after
-    # midnight: long enough to refuse a number born "today" or to get an age wrong.
-    return datetime.datetime.now(NORWAY).date()
 
 
 def _normalise(value: str) -> str:

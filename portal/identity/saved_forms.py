@@ -15,7 +15,8 @@ from flask import request
 from flask import session as cookie_session
 from werkzeug.datastructures import MultiDict
 
-from portal.db import as_utc, session, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc, session
 from portal.identity.crypto import data_keys
 from portal.identity.models import SavedForm, UserSession
 from portal.identity.sessions import token_hash

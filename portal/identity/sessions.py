@@ -18,7 +18,8 @@ from flask import current_app, g
 from flask import session as cookie_session
 from flask_login import current_user, login_user, logout_user
 
-from portal.db import as_utc, session, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc, session
 from portal.identity.models import LoginMethod, Person, SessionKind, StaffUser, UserSession
 
 # Kept across the fresh session that a login starts: where to go next, and a saved form.

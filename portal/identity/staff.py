@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.identity.crypto import DataKeys
 from portal.identity.models import StaffRole, StaffUser, UserSession
 

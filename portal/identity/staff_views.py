@@ -8,8 +8,6 @@ sends the person to change it (``require_password_change``).
 
 from __future__ import annotations
 
-import time
-
 from cryptography.exceptions import InvalidTag
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie_session
@@ -17,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal import access
+from portal import access, clock
 from portal.audit.service import record
 from portal.db import session
 from portal.extensions import limiter
@@ -175,7 +173,7 @@ def _password_accepted(staff: StaffUser):
         return _complete_login(staff, with_code=False)
     cookie_session[PENDING_KEY] = {
         "staff_id": staff.id, "municipality_id": staff.municipality_id,
-        "since": int(time.time()), "attempts": 0,
+        "since": clock.unix_seconds(), "attempts": 0,
     }
     return redirect(url_for(".second_factor"))
 
@@ -194,7 +192,7 @@ def _pending_staff() -> StaffUser | None:
     municipality = current_municipality()
     if not pending or pending.get("municipality_id") != municipality.id:
         return None
-    if time.time() - pending.get("since", 0) > PENDING_SECONDS:
+    if clock.unix_seconds() - pending.get("since", 0) > PENDING_SECONDS:
         cookie_session.pop(PENDING_KEY, None)
         return None
     staff = accounts.get_staff(session(), municipality.id, pending["staff_id"])

@@ -20,7 +20,8 @@ from flask import (
 from flask_login import current_user
 
 from portal import access
-from portal.db import session, utcnow
+from portal.clock import utcnow
+from portal.db import session
 from portal.i18n import current_language
 from portal.identity import idporten, rules
 from portal.identity.crypto import data_keys

@@ -5,7 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import Base, utcnow
+from portal.clock import utcnow
+from portal.db import Base
 
 # Texts that the municipality writes (opening hours, service names …) come in every language
 # of the portal, as {"nb": …, "nn": …, "en": …}.

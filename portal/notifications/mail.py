@@ -15,7 +15,7 @@ import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -25,6 +25,8 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+
+from portal import clock
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def _message(to: str, subject: str, body: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(clock.utcnow())
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     # RFC 3834: an automatic message; well-behaved auto-responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
@@ -81,7 +83,7 @@ def mail_directory() -> Path:
 def _write_file(message: EmailMessage) -> None:
     directory = mail_directory()
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = clock.utcnow().strftime("%Y%m%dT%H%M%S%fZ")
     path = directory / f"{stamp}-{secrets.token_hex(4)}.eml"
     with path.open("xb") as file:  # "x": never overwrite another mail
         file.write(message.as_bytes())

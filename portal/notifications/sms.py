@@ -14,11 +14,13 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from flask import current_app
+
+from portal import clock
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +75,7 @@ def sms_directory() -> Path:
 def _write_file(to: str, text: str) -> None:
     directory = sms_directory()
     directory.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     path = directory / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(4)}.json"
     record = {"to": to, "text": text, "sent_at": now.isoformat()}
     with path.open("x", encoding="utf-8") as file:  # "x": never overwrite another message

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from portal.cases.models import Case
 from portal.cases.service import mark_many_received, mark_received
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.queue.models import OutboxMessage
 
 MAX_DELIVERIES = 5

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.db import get_db, utcnow
+from portal.clock import utcnow
+from portal.db import get_db
 from portal.queue.models import Task
 
 log = logging.getLogger(__name__)

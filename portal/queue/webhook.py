@@ -23,7 +23,6 @@ import json
 import logging
 import math
 import secrets
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,6 +31,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.api.messages import message_body
 from portal.db import get_db
 from portal.identity.crypto import DataKeys, data_keys
@@ -261,7 +261,7 @@ def _post(http: httpx.Client, target: Target, message_id: str, body: bytes,
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         MESSAGE_ID_HEADER: message_id,
-        SIGNATURE_HEADER: sign(target.secret, int(time.time()), body),
+        SIGNATURE_HEADER: sign(target.secret, clock.unix_seconds(), body),
     }
     try:
         # Streamed, and the answer's body is never read: a receiver cannot keep us reading

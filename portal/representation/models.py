@@ -12,7 +12,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import Base, utcnow
+from portal.clock import utcnow
+from portal.db import Base
 from portal.identity.models import Person, StaffUser
 
 

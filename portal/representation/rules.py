@@ -14,7 +14,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.db import as_utc, utcnow
+from portal import clock
+from portal.clock import utcnow
+from portal.db import as_utc
 from portal.identity.models import Person
 from portal.identity.nin import age_on
 from portal.representation.models import Basis, Representation, Scope, Status
@@ -60,7 +62,7 @@ def is_current(representation: Representation, at: datetime) -> bool:
         return False
     if representation.basis == Basis.PARENT:
         born = birth_date_of(representation.principal)
-        if born is None or age_on(born, at.date()) >= PARENTAL_AGE_LIMIT:
+        if born is None or age_on(born, clock.norway_date(at)) >= PARENTAL_AGE_LIMIT:
             return False
     return True
 

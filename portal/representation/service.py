@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.audit.service import record
 from portal.cases.models import Case, CaseStatus, Submission
-from portal.db import as_utc, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person, StaffUser
 from portal.identity.nin import NationalIdentityNumber, age_on
@@ -41,7 +42,6 @@ from portal.representation.rules import (
     is_current,
 )
 
-OSLO = ZoneInfo("Europe/Oslo")
 ALL_SCOPES = [str(scope) for scope in Scope]
 
 
@@ -56,16 +56,14 @@ class RepresentationRefusedError(ValueError):
 
 def end_of_day(day: date | None) -> datetime | None:
     """A fullmakt «until 31 December» holds all that day, Norwegian time."""
-    if day is None:
-        return None
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=OSLO).astimezone(
-        ZoneInfo("UTC"))
+    return None if day is None else clock.end_of_day(day)
 
 
 def last_day(representation: Representation) -> date | None:
     if representation.valid_to is None:
         return None
-    return (as_utc(representation.valid_to).astimezone(OSLO) - timedelta(seconds=1)).date()
+    # valid_to is the first moment after the last day (clock.end_of_day).
+    return clock.norway_date(as_utc(representation.valid_to) - timedelta(microseconds=1))
 
 
 def _key(*parts: object) -> str:
@@ -96,7 +94,7 @@ def grant_digital(session: Session, keys: DataKeys, *, municipality: Municipalit
     key = _key("granted", principal.id, request_id)
     if (again := _delivered_with(session, key)) is not None:
         return again  # a resent confirmation: the same fullmakt
-    today = utcnow().astimezone(OSLO).date()
+    today = clock.today()
     if valid_to is not None and valid_to < today:
         raise RepresentationRefusedError("ends_in_past", "valid_to")
     representative = find_or_create_person(session, keys, representative_nin,
@@ -122,7 +120,7 @@ def change(session: Session, keys: DataKeys, representation: Representation, *,
     key = _key("changed", representation.id, request_id)
     if _delivered_with(session, key) is not None:
         return representation
-    today = utcnow().astimezone(OSLO).date()
+    today = clock.today()
     if valid_to is not None and valid_to < today:
         raise RepresentationRefusedError("ends_in_past", "valid_to")
     representation.scopes = clean_scopes(scopes)
@@ -160,7 +158,7 @@ def upload_document(session: Session, keys: DataKeys, *, municipality: Municipal
     principal = find_or_create_person(session, keys, principal_nin, name=principal_name)
     if principal.id == representative.id:
         raise RepresentationRefusedError("self", "principal_nin")
-    today = utcnow().astimezone(OSLO).date()
+    today = clock.today()
     if age_on(birth_date_of(representative), today) < REPRESENTATIVE_MIN_AGE:
         raise RepresentationRefusedError("you_are_too_young", "principal_nin")
     if basis == Basis.FULLMAKT and age_on(principal_nin.birth_date, today) < PRINCIPAL_MIN_AGE:
@@ -187,7 +185,7 @@ def declare_parent(session: Session, keys: DataKeys, *, municipality: Municipali
     key = _key("declared", parent.id, request_id)
     if (again := _delivered_with(session, key)) is not None:
         return again
-    today = utcnow().astimezone(OSLO).date()
+    today = clock.today()
     if age_on(child_nin.birth_date, today) >= PARENTAL_AGE_LIMIT:
         raise RepresentationRefusedError("child_is_16", "child_nin")
     child = find_or_create_person(session, keys, child_nin, name=child_name)
@@ -234,7 +232,7 @@ def for_application(session: Session, keys: DataKeys, *, municipality_id: int,
     if decision.reason == "pending":
         return decision.representation
     basis = BASIS_BY_ROLE[role]
-    today = utcnow().astimezone(OSLO).date()
+    today = clock.today()
     if basis == Basis.PARENT and age_on(birth_date_of(subject), today) >= PARENTAL_AGE_LIMIT:
         basis = Basis.FULLMAKT  # from 16 a parent needs the young person's own fullmakt
     if basis == Basis.PARENT:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileRequired
 
-from portal import access
+from portal import access, clock
 from portal.db import session
 from portal.documents.upload_fields import AcceptedUpload
 from portal.forms import ConfirmForm
@@ -32,7 +32,7 @@ from portal.representation.forms import (
     UploadForm,
 )
 from portal.representation.models import Basis, Representation, Status
-from portal.representation.rules import shown_status
+from portal.representation.rules import birth_date_of, shown_status
 
 blueprint = tenant_blueprint("representation", __name__, "/fullmakt")
 
@@ -113,13 +113,9 @@ def grant():
 
 def _ages_ok(form) -> bool:
     """Tell about the age rules before the confirmation page, next to the field."""
-    from portal.db import utcnow
-    from portal.representation.rules import birth_date_of
-    from portal.representation.service import OSLO, check_ages
-
     try:
-        check_ages(birth_date_of(current_user.person), form.representative_nin.nin.birth_date,
-                   utcnow().astimezone(OSLO).date())
+        service.check_ages(birth_date_of(current_user.person),
+                           form.representative_nin.nin.birth_date, clock.today())
     except service.RepresentationRefusedError as refused:
         _refused(form, refused)
         return False

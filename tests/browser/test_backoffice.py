@@ -11,9 +11,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.backoffice.forms import today_in_norway
 from portal.cases.models import Case, CaseStatus
-from portal.db import get_db, utcnow
+from portal.clock import today as today_in_norway
+from portal.clock import utcnow
+from portal.db import get_db
 from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.queue.models import OutboxMessage
 from tests.browser.citizens import apply_as

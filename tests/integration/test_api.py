@@ -13,7 +13,7 @@ from portal.api.clients import create_client, revoke
 from portal.api.models import ApiClient
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.municipalities.service import get_by_slug, import_municipality
 from portal.queue.models import OutboxMessage
 from portal.queue.service import MAX_DELIVERIES

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,12 +11,11 @@ import sqlalchemy as sa
 from portal.applications.models import Receipt
 from portal.applications.receipts import PDF_CONTEXT
 from portal.audit.models import AuditEvent
-from portal.backoffice.forms import today_in_norway
-from portal.backoffice.queries import one_month_before
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.service import apply_event
 from portal.cases.submissions import submission_payload
-from portal.db import utcnow
+from portal.clock import today as today_in_norway
+from portal.clock import utcnow
 from portal.documents.attachments import store_attachment
 from portal.identity import staff as accounts
 from portal.identity.crypto import data_keys
@@ -402,6 +401,7 @@ def age(db_session, reference: str, days: int) -> Case:
     return found
 
 
+@pytest.mark.dates
 def test_the_month_list_has_old_cases_without_an_interim_reply(app, caseworker, db_session):
     waiting, answered, decided, recent = (apply_as_kari(app) for _ in range(4))
     for reference in (waiting, answered, decided):
@@ -423,6 +423,7 @@ def test_the_month_list_has_old_cases_without_an_interim_reply(app, caseworker, 
     assert "without a decision or an interim reply: 1." in queue
 
 
+@pytest.mark.dates
 def test_an_interim_reply_from_the_case_page_takes_a_case_off_the_month_list(
     caseworker, reference, db_session
 ):
@@ -433,15 +434,6 @@ def test_an_interim_reply_from_the_case_page_takes_a_case_off_the_month_list(
                           expected_decision_date=in_days(30))
     assert response.status_code == 302
     assert reference not in caseworker.get(OVERDUE).get_data(as_text=True)
-
-
-@pytest.mark.parametrize(("moment", "expected"), [
-    (datetime(2026, 3, 31, 12, tzinfo=UTC), datetime(2026, 2, 28, 12, tzinfo=UTC)),
-    (datetime(2026, 1, 15, 8, tzinfo=UTC), datetime(2025, 12, 15, 8, tzinfo=UTC)),
-    (datetime(2028, 3, 30, tzinfo=UTC), datetime(2028, 2, 29, tzinfo=UTC)),
-])
-def test_a_month_is_a_calendar_month(moment, expected):
-    assert one_month_before(moment) == expected
 
 
 # --- dead letters ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.identity.demo_people import DEMO_CITIZENS
 from portal.identity.models import UserSession
 from tests.support.flows import csrf_token, log_in_with_testid, post_form

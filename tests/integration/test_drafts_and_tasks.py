@@ -6,11 +6,12 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.documents.attachments import Attachment
 from portal.drafts.models import Draft
 from portal.drafts.service import delete_expired_drafts
@@ -21,6 +22,8 @@ from portal.queue.models import Task
 from portal.queue.tasks import MAX_ATTEMPTS, claim_due_tasks, enqueue, run_due_tasks
 from tests.support.apply import answer, start_draft
 from tests.support.flows import csrf_token, log_in_with_testid, post_form
+
+pytestmark = pytest.mark.dates  # run again at 23:30 UTC by make test
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

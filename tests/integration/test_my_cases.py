@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from portal.api.clients import create_client
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.municipalities.service import get_by_slug
 from tests.support.apply import CHILD_NIN, fill_application, send
 from tests.support.flows import log_in_with_testid
+
+pytestmark = pytest.mark.dates  # run again at 23:30 UTC by make test
 
 
 @pytest.fixture

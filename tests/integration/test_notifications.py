@@ -19,7 +19,7 @@ from portal.api.clients import create_client
 from portal.cases.models import Case, CaseStatus
 from portal.cases.references import new_reference
 from portal.cases.service import apply_event
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.identity.crypto import data_keys
 from portal.identity.models import Person
 from portal.identity.nin import NinKind, generate_valid_nin, parse_nin

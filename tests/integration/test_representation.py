@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal import clock
 from portal.cases.models import Case, Submission
-from portal.db import utcnow
+from portal.clock import utcnow
 from portal.identity.crypto import DataKeys
 from portal.identity.nin import NinKind, generate_valid_nin, parse_nin
 from portal.identity.persons import find_or_create_person, find_person
@@ -23,6 +24,8 @@ from portal.representation.rules import decide
 from tests.support.apply import ADULT_NIN, CHILD_NIN, YOUTH_NIN, fill_application, send
 from tests.support.flows import csrf_token, log_in_staff, log_in_with_testid
 from tests.support.representation import act_for, apply_while_acting, grant
+
+pytestmark = pytest.mark.dates  # run again at 23:30 UTC by make test
 
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -121,7 +124,7 @@ def test_the_representative_must_be_18(client, db_session):
 
 def test_the_principal_must_be_16(client, db_session):
     """Pasient- og brukerrettighetsloven § 4-3: a 15-year-old cannot give a fullmakt."""
-    fifteen = generate_valid_nin(date.today().replace(year=date.today().year - 15)
+    fifteen = generate_valid_nin(clock.today().replace(year=clock.today().year - 15)
                                  - timedelta(days=1), kind=NinKind.SYNTHETIC)
     log_in_with_testid(client, "other", nin=fifteen, name="Femten Eksempel")
     page = grant(client, KARI_NIN, "Kari Eksempel").get_data(as_text=True)
@@ -175,7 +178,7 @@ def test_scope_limits_what_the_representative_may_do(app, db_session, ola_case, 
 
 def test_a_fullmakt_ends_when_its_last_day_is_over(app, db_session, ola_case, client):
     log_in_with_testid(client, "ola")
-    grant(client, KARI_NIN, "Kari Eksempel", valid_to=date.today().isoformat())
+    grant(client, KARI_NIN, "Kari Eksempel", valid_to=clock.today().isoformat())
     [fullmakt] = representations(db_session)
     principal_id, kari = fullmakt.principal_person_id, fullmakt.representative
     end = fullmakt.valid_to.replace(tzinfo=UTC) if fullmakt.valid_to.tzinfo is None \

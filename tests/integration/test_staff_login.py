@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pyotp
 import pytest
 import sqlalchemy as sa
 
+from portal import clock
 from portal.audit.models import AuditEvent
 from portal.identity import staff as accounts
 from portal.identity.crypto import DataKeys
@@ -69,7 +69,7 @@ def totp_for(app, db_session, email=CASEWORKER) -> pyotp.TOTP:
 
 def wrong_code(totp: pyotp.TOTP) -> str:
     """A 6-digit code that is valid in no window the server accepts."""
-    now = time.time()
+    now = clock.unix_seconds()
     valid = {totp.at(now + offset) for offset in (-60, -30, 0, 30, 60)}
     return next(code for code in (f"{n:06d}" for n in range(1000)) if code not in valid)
 

@@ -11,7 +11,6 @@ import hmac
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,8 +21,10 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from portal import clock
 from portal.cases.models import Case, CaseEvent
-from portal.db import as_utc, utcnow
+from portal.clock import utcnow
+from portal.db import as_utc
 from portal.identity.crypto import data_keys
 from portal.municipalities.service import get_by_slug
 from portal.queue.cli import set_webhook_command
@@ -66,7 +67,7 @@ class Receiver:
         """As in docs/webhook.md: parse t and v1, recompute, compare in constant time."""
         parts = dict(part.split("=", 1) for part in
                      headers.get("X-IP-Portal-Signature", "").split(","))
-        if abs(time.time() - int(parts["t"])) > 300:
+        if abs(clock.unix_seconds() - int(parts["t"])) > 300:
             return False
         signed = parts["t"].encode() + b"." + body
         expected = hmac.new(self.secret, signed, hashlib.sha256).hexdigest()
@@ -178,11 +179,11 @@ def test_the_receiver_can_tell_a_tampered_or_old_request(
     [request] = receiver.requests
     header, body = request["headers"]["X-Ip-Portal-Signature"], request["body"]
     sent_at = int(header.split(",")[0].removeprefix("t="))
-    assert verify(secret, header, body, now=time.time())
+    assert verify(secret, header, body, now=clock.unix_seconds())
     assert not verify(secret, header, body.replace(b"ip_application", b"ip_applicatioN"),
-                      now=time.time())
+                      now=clock.unix_seconds())
     assert not verify(secret, header, body, now=sent_at + 301)
-    assert not verify(b"whsec_guessed", header, body, now=time.time())
+    assert not verify(b"whsec_guessed", header, body, now=clock.unix_seconds())
 
 
 def test_a_receiver_that_always_fails_ends_in_the_dead_letters(

@@ -23,9 +23,9 @@ import datetime
 import logging
 from collections.abc import Sequence
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from portal.identity.nin import (
     InvalidNin,
@@ -34,6 +34,8 @@ from portal.identity.nin import (
     generate_valid_nin,
     parse_nin,
 )
+
+pytestmark = pytest.mark.dates  # run again at 23:30 UTC by make test
 
 TODAY = datetime.date(2026, 11, 25)
 K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -328,14 +330,17 @@ def test_ordinary_number_is_not_a_d_number() -> None:
     assert not parse_nin("15037623455", allow_synthetic=False, today=TODAY).is_d_number
 
 
-def test_today_defaults_to_the_current_date() -> None:
-    # A margin of a day either way keeps this test independent of the server's time zone.
-    norway_today = datetime.datetime.now(ZoneInfo("Europe/Oslo")).date()
-    yesterday = generate_valid_nin(norway_today - datetime.timedelta(days=1))
-    in_two_days = generate_valid_nin(norway_today + datetime.timedelta(days=2))
-    assert parse_nin(yesterday, allow_synthetic=False).birth_date < norway_today
-    with pytest.raises(InvalidNin) as refusal:
-        parse_nin(in_two_days, allow_synthetic=False)
+def test_today_defaults_to_norways_date_not_the_servers() -> None:
+    # 23:30 UTC on 1 December is 00:30 on 2 December in Oslo: a child born on 2 December
+    # exists, one born on 3 December does not yet.
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 23, 30, tzinfo=datetime.UTC),
+                             tick=False):
+        born_today = generate_valid_nin(datetime.date(2026, 12, 2))
+        tomorrow = generate_valid_nin(datetime.date(2026, 12, 3))
+        assert parse_nin(born_today, allow_synthetic=False).birth_date == datetime.date(
+            2026, 12, 2)
+        with pytest.raises(InvalidNin) as refusal:
+            parse_nin(tomorrow, allow_synthetic=False)
     assert refusal.value.code is InvalidNinCode.IN_FUTURE
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
+from portal import clock
 from portal.queue.webhook import WebhookUrlError, check_webhook_url, sign, verify
 
 SECRET = b"whsec_test-secret"
@@ -100,7 +100,7 @@ def test_the_example_in_the_receivers_guide_verifies_our_signatures(project_root
     [example] = re.findall(r"```python\n(.*?)```", guide, flags=re.DOTALL)
     namespace: dict = {}
     exec(compile(example, "docs/webhook.md", "exec"), namespace)  # noqa: S102 - our own docs
-    now = int(time.time())
+    now = clock.unix_seconds()
     header = sign(SECRET, now, BODY)
     assert namespace["verify"](SECRET.decode(), header, BODY)
     assert not namespace["verify"](SECRET.decode(), header, BODY + b" ")
