@@ -3,16 +3,19 @@
 Services take a session and only flush. The request's single commit point is
 ``commit_request_session`` (an ``after_request`` hook): the session commits when the view
 returned a response below 400 and rolls back otherwise, so a view never commits half a change.
+What must be stored whatever the response (an audit record of a read: the person's right to
+know who has read their case does not depend on a request ending well) is handed to
+``keep_on_rollback``, and written again in a transaction of its own after the rollback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from portal.clock import utcnow
@@ -115,14 +118,30 @@ def session() -> Session:
     return g.db_session
 
 
+def keep_on_rollback(add_again: Callable[[Session], None]) -> None:
+    """Outside a request nothing is needed: the caller's transaction decides."""
+    if has_request_context():
+        g.setdefault("kept_on_rollback", []).append(add_again)
+
+
 def commit_request_session(response: Response) -> Response:
     current = g.get("db_session")
+    kept = g.pop("kept_on_rollback", [])
     if current is not None:
         if response.status_code < 400:
             current.commit()
         else:
             current.rollback()
+            _store_kept(current, kept)
     return response
+
+
+def _store_kept(current: Session, kept: list[Callable[[Session], None]]) -> None:
+    if not kept:
+        return
+    for add_again in kept:
+        add_again(current)
+    current.commit()
 
 
 def close_request_session(_exc: BaseException | None = None) -> None:

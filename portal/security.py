@@ -78,8 +78,9 @@ def set_security_headers(response: Response) -> Response:
 def render_error(error: HTTPException):
     if request.path.startswith("/api/"):
         return api_problem(error)
-    code = error.code if error.code in ERROR_TEXTS else 500
-    title, text = ERROR_TEXTS[code]
+    code = error.code or 500
+    # A code without texts of its own keeps its status (a 409 is no server error).
+    title, text = ERROR_TEXTS.get(code) or ERROR_TEXTS[400 if code < 500 else 500]
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 

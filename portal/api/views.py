@@ -14,7 +14,7 @@ from portal import access
 from portal.api.auth import current_client, scope
 from portal.api.messages import message_body
 from portal.applications.receipts import receipt_pdf
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.cases.models import Case, CaseEvent, Submission
 from portal.cases.service import (
     EventDataError,
@@ -225,6 +225,6 @@ def event_json(event: CaseEvent) -> dict:
 def _audit_read(case_id: int, action: str) -> None:
     """Every read of a case through the API is audit-logged (who, which case, when)."""
     case = session().get(Case, case_id)
-    record(session(), action, municipality_id=case.municipality_id,
-           subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
-           reason=f"api client {current_client().id} ({current_client().name})")
+    record_read(session(), action, municipality_id=case.municipality_id,
+                subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
+                reason=f"api client {current_client().id} ({current_client().name})")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.applications.receipts import contact_line, receipt_pdf, what_next
 from portal.applications.steps import KIND_TITLES
 from portal.applications.views import blueprint
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.cases.models import Case, Submission
 from portal.db import session
 from portal.i18n import current_language
@@ -67,9 +67,9 @@ def receipt_download(reference: str):
     if pdf is None:
         abort(404)
     if current_user.person.id != submission.subject_person_id:
-        record(session(), "receipt.read", municipality_id=case.municipality_id,
-               actor_person_id=current_user.person.id,
-               subject_person_id=submission.subject_person_id, target=f"case:{case.reference}")
+        record_read(session(), "receipt.read", municipality_id=case.municipality_id,
+                    actor_person_id=current_user.person.id,
+                    subject_person_id=submission.subject_person_id, target=f"case:{case.reference}")
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}.pdf"'
     return response

@@ -1,8 +1,18 @@
+"""The audit log: who did what to which case or person, and who read what.
+
+An action is recorded in the caller's transaction: if the action is rolled back, so is its
+record. A read of personal data is recorded whatever happens next (``record_read``): if the
+request ends in an error and its transaction is rolled back, the read is written again on
+its own (Normen; pasientjournalloven § 18: a person has the right to know who has read).
+"""
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from portal.audit.models import AuditEvent
+from portal.clock import utcnow
+from portal.db import keep_on_rollback
 
 
 def record(
@@ -25,6 +35,20 @@ def record(
         subject_person_id=subject_person_id,
         target=target,
         reason=reason,
+        created_at=utcnow(),
     )
     session.add(event)
+    return event
+
+
+def record_read(session: Session, action: str, **fields) -> AuditEvent:
+    """Record a read (or an attempt that reached personal data): kept even if the request
+    fails after it. Call it before anything is rendered or sent."""
+    event = record(session, action, **fields)
+    created_at = event.created_at
+
+    def add_again(after_rollback: Session) -> None:
+        after_rollback.add(AuditEvent(action=action, created_at=created_at, **fields))
+
+    keep_on_rollback(add_again)
     return event

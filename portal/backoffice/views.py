@@ -15,7 +15,7 @@ from portal import clock
 from portal.applications.receipts import answers_from_payload, receipt_pdf
 from portal.applications.steps import KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.backoffice import queries
 from portal.backoffice.forms import ACTION_FORMS, ActionForm, DecisionForm
 from portal.backoffice.words import ACTIONS, DONE, STATUS_NAMES, timeline
@@ -90,14 +90,14 @@ def event(reference: str, event_type: str):
         return _case_page(found, active=event_type, posted=form)
     queries.lock_case(session(), found)
     if found.status not in TRANSITIONS[event_type].allowed_from:
-        return _refused(found)
+        return _refused(found, event_type)
     if not form.validate_on_submit():
         return _case_page(found, active=event_type, posted=form)
     try:
         apply_event(session(), found, event_type, form.event_data(),
                     actor_staff_user_id=current_user.staff.id)
     except TransitionRefusedError:  # the service checks again; never expected after the lock
-        return _refused(found)
+        return _refused(found, event_type)
     except EventDataError as error:
         return _data_error(found, event_type, form, error)
     return redirect(url_for(".case", reference=found.reference, done=event_type))
@@ -146,16 +146,20 @@ def _days_waited(found: Case) -> int:
 
 
 def _audit(action: str, found: Case, reason: str = "") -> None:
-    record(session(), action, municipality_id=found.municipality_id,
-           actor_staff_user_id=current_user.staff.id,
-           subject_person_id=found.subject_person_id, target=f"case:{found.reference}",
-           reason=reason)
+    record_read(session(), action, municipality_id=found.municipality_id,
+                actor_staff_user_id=current_user.staff.id,
+                subject_person_id=found.subject_person_id, target=f"case:{found.reference}",
+                reason=reason)
 
 
-def _refused(found: Case):
-    message = _("This cannot be done now. The case is: %(status)s. The page shows what you "
-                "can do now.", status=STATUS_NAMES[found.status])
-    return _case_page(found, problem=message), 409
+def _refused(found: Case, event_type: str):
+    """409 without the case's contents: a refused action is no way to read a case unlogged
+    (the attempt is audit-logged, and kept although the request's transaction rolls back)."""
+    _audit("case.action_refused", found, reason=event_type)
+    message = _("The case is: %(status)s. Go to the case to see what you can do now.",
+                status=STATUS_NAMES[found.status])
+    return render_template("backoffice/refused.html", reference=found.reference,
+                           problem=message), 409
 
 
 def _data_error(found: Case, event_type: str, form: ActionForm, error: EventDataError):
@@ -166,8 +170,7 @@ def _data_error(found: Case, event_type: str, form: ActionForm, error: EventData
     return _case_page(found, active=event_type, posted=form)
 
 
-def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | None = None,
-               problem: str | None = None):
+def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | None = None):
     _audit("case.read", found)
     submissions = queries.submissions_of(session(), found)
     payloads = {s.id: submission_payload(data_keys(), s) for s in submissions}
@@ -182,7 +185,7 @@ def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | N
         attachments=attachments,
         receipt_ready=bool(submissions and queries.has_receipt(session(), submissions[0].id)),
         timeline=timeline(found.events), actions=_actions(found, active, posted),
-        posted=posted, problem=problem, done=DONE.get(done) if done else None,
+        posted=posted, done=DONE.get(done) if done else None,
     )
 
 

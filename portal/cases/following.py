@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.cases.deadlines import over_a_month
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.clock import utcnow
@@ -93,9 +93,9 @@ def case_for(session: Session, municipality_id: int, person: Person, reference: 
     if access is None:
         return None
     if case.subject_person_id != person.id:
-        record(session, "case.read", municipality_id=municipality_id, actor_person_id=person.id,
-               subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
-               reason=access.basis)
+        record_read(session, "case.read", municipality_id=municipality_id,
+                    actor_person_id=person.id, subject_person_id=case.subject_person_id,
+                    target=f"case:{case.reference}", reason=access.basis)
     return case, access
 
 

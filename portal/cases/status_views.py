@@ -18,7 +18,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired
 
 from portal import access
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.cases.citizen_words import STATUS_WORDS
 from portal.cases.models import Case
 from portal.cases.references import normalise_reference
@@ -78,7 +78,7 @@ def find_case(typed_reference: str, typed_code: str) -> Case | None:
     # Checked even without a case, so a wrong reference takes as long as a wrong code.
     if not check_tracking_code(data_keys(), case, typed_code or "") or case is None:
         return None
-    record(session(), "case.status_lookup", municipality_id=municipality.id,
-           subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
-           reason="reference and tracking code")
+    record_read(session(), "case.status_lookup", municipality_id=municipality.id,
+                subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
+                reason="reference and tracking code")
     return case

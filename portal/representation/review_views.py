@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.audit.service import record
+from portal.audit.service import record_read
 from portal.db import session
 from portal.documents.attachments import Attachment, read_attachment
 from portal.forms import ConfirmForm
@@ -51,9 +51,10 @@ def index():
 @any_staff
 def review(representation_id: int):
     found = _found(representation_id)
-    record(session(), "representation.read", municipality_id=found.municipality_id,
-           actor_staff_user_id=current_user.staff.id, subject_person_id=found.principal_person_id,
-           target=f"representation:{found.id}", reason="checking a representation")
+    record_read(session(), "representation.read", municipality_id=found.municipality_id,
+                actor_staff_user_id=current_user.staff.id,
+                subject_person_id=found.principal_person_id,
+                target=f"representation:{found.id}", reason="checking a representation")
     reject_form = RejectForm(prefix="reject")
     confirm = ConfirmForm()
     action = request.form.get("action")
@@ -86,9 +87,10 @@ def document(representation_id: int):
     if found.attachment_id is None:
         abort(404)
     stored = session().get(Attachment, found.attachment_id)
-    record(session(), "attachment.read", municipality_id=found.municipality_id,
-           actor_staff_user_id=current_user.staff.id, subject_person_id=found.principal_person_id,
-           target=f"representation:{found.id}", reason=f"attachment {stored.id}")
+    record_read(session(), "attachment.read", municipality_id=found.municipality_id,
+                actor_staff_user_id=current_user.staff.id,
+                subject_person_id=found.principal_person_id,
+                target=f"representation:{found.id}", reason=f"attachment {stored.id}")
     response = Response(read_attachment(data_keys(), stored), mimetype=stored.content_type)
     response.headers.set("Content-Disposition", "attachment", filename=stored.display_name)
     return response

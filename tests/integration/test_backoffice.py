@@ -208,10 +208,13 @@ def test_an_impossible_action_gets_409_and_a_clear_message(caseworker, reference
     response = post_event(caseworker, reference, "closed")
     assert response.status_code == 409
     page = caseworker.post(event_url(reference, "decision") + "?lang=en", data={
-        "csrf_token": csrf_token(response.get_data(as_text=True)), "outcome": "granted",
-        "decision_date": in_days(0), "complaint_deadline": in_days(21)})
+        "csrf_token": csrf_token(caseworker.get(case_url(reference)).get_data(as_text=True)),
+        "outcome": "granted", "decision_date": in_days(0), "complaint_deadline": in_days(21)})
     assert page.status_code == 409
-    assert "This cannot be done now. The case is: New." in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "This cannot be done now" in text
+    assert "The case is: New." in text
+    assert f'href="/eksempel/ansatt/saker/{reference}"' in text
     assert case_of(db_session, reference).status == CaseStatus.SUBMITTED
 
 
