@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileRequired
 
 from portal.applications import steps as flow
-from portal.applications.views import back_url, blueprint, next_url, own_draft
+from portal.applications.views import FLOW_PATH, back_url, blueprint, draft_url, next_url, own_draft
 from portal.db import session
 from portal.documents.attachments import (
     attachments_for_draft,
@@ -47,15 +47,16 @@ def attachments_step(draft, answers: dict, current):
         return redirect(request.full_path.rstrip("?"))
     return render_template(
         "applications/attachments.html", form=form, draft=draft, step=current,
+        draft_url=draft_url,
         attachments=existing, back_url=back_url(draft, answers, current),
         needs_document=flow.needs_document(answers) and answers.get("document") == "upload",
     )
 
 
-@blueprint.post("/soknad/<draft_id>/vedlegg/<int:attachment_id>/slett")
+@blueprint.post(f"/{FLOW_PATH}/<draft_id>/vedlegg/<int:attachment_id>/slett")
 @rules.citizen
-def remove_attachment(draft_id: str, attachment_id: int):
-    draft = own_draft(draft_id)
+def remove_attachment(flow_path: str, draft_id: str, attachment_id: int):
+    draft = own_draft(draft_id, flow_path)
     if ConfirmForm().validate_on_submit() and not draft.submission_id:
         delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
-    return redirect(url_for(".step", draft_id=draft.public_id, step_path="vedlegg"))
+    return redirect(draft_url("step", draft, step_path="vedlegg"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 from referencing import Registry, Resource
 
+from portal import clock
 from portal.applications.consent import CONSENT_TEXT_VERSION, consent_text
 from portal.applications.steps import consent_mode
 from portal.municipalities.service import localized
@@ -88,7 +89,7 @@ def build_payload(kind: str, answers: dict, *, municipality, applicant, subject,
 
 def _ip_application(answers, municipality, subject, attachments, language, submitted_at):
     services = chosen_services(answers, municipality, language)
-    mode = consent_mode(answers, subject.age(submitted_at.date()))
+    mode = consent_mode(answers, subject.age(clock.norway_date(submitted_at)))
     for_whom = answers.get("for_whom", "self")
     representation = None
     if for_whom != "self":

@@ -7,7 +7,7 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from portal.applications.receipts import contact_line, receipt_pdf, what_next
-from portal.applications.steps import KIND_TITLES
+from portal.applications.steps import FLOWS, KIND_TITLES
 from portal.applications.views import blueprint
 from portal.audit.service import record_read
 from portal.cases.models import Case, Submission
@@ -46,7 +46,9 @@ def _render_receipt(case: Case, submission: Submission):
     language = current_language()
     return render_template(
         "applications/receipt.html", case=case, submission=submission,
-        title=KIND_TITLES[submission.kind], what_next=what_next(municipality, language),
+        title=KIND_TITLES[submission.kind],
+        received=FLOWS[submission.kind].received if submission.kind in FLOWS else None,
+        what_next=what_next(municipality, language, submission.kind),
         contact=contact_line(municipality, language),
         pdf_ready=receipt_pdf(session(), submission.id) is not None,
     )

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.applications.models import Receipt
-from portal.applications.steps import KIND_TITLES, STEPS
+from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
@@ -25,7 +25,10 @@ from portal.notifications.mail import receipt_email, send_mail
 PDF_CONTEXT = b"receipt.pdf"
 
 
-def what_next(municipality: Municipality, language: str) -> str:
+def what_next(municipality: Municipality, language: str, kind: str = "ip_application") -> str:
+    flow = FLOWS.get(kind)
+    if flow is not None and flow.what_next is not None:
+        return flow.what_next(municipality, language)
     return _("We will handle your application. %(statement)s If we cannot decide within one "
              "month, we will write to you and tell you why and when you can expect an answer.",
              statement=localized(municipality.processing_time_statement, language))
@@ -63,7 +66,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
             rows=rows,
             consent_text=payload.get("consent", {}).get("text", ""),
             payload_sha256=submission.payload_sha256,
-            what_next=what_next(municipality, language),
+            what_next=what_next(municipality, language, submission.kind),
             contact=contact_line(municipality, language),
             tracking_code=(tracking_code(keys, case) or "") if submission.kind in STEPS else "",
             status_url=url_for("case_status.lookup", municipality_slug=municipality.slug,
@@ -100,6 +103,9 @@ def other_rows(payload: dict, files: list[str]) -> list[tuple[str, str]]:
 
 def answers_from_payload(payload: dict) -> dict:
     """The draft-style answers again, from a stored payload (for the receipt's rows)."""
+    flow = FLOWS.get(payload["kind"])
+    if flow is not None and flow.answers_from_payload is not None:
+        return flow.answers_from_payload(payload)
     if payload["kind"] == "eip_access":
         return {"email": payload["account"]["email"], "phone": payload["account"]["phone"],
                 "coordinator_name": payload["coordinator_name"],
@@ -162,6 +168,6 @@ def send_receipt_email(session: Session, task: dict) -> None:
             language=language, municipality_name=municipality.name,
             reference=case.reference,
             receipt_url=_where_to_see(municipality, case),
-            what_next=what_next(municipality, language),
+            what_next=what_next(municipality, language, submission.kind),
         )
     send_mail(person.email, subject, body)

@@ -78,9 +78,45 @@ KIND_TITLES = {
     "ip_application": _l("Application for an individual plan and/or a coordinator"),
     "eip_access": _l("Access to the electronic individual plan"),
     "reply": _l("Answer to a request for information"),
-    "withdrawal": _l("Withdrawal of an application"),
+    "withdrawal": _l("Withdrawal"),
     "power_of_attorney": _l("Power of attorney"),
 }
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A kind sent through the step pages (``portal.applications.views``): its steps, the
+    first part of its URLs, and what its pages say. The applications' own kinds need no
+    hooks; another capability (complaints) registers its kind with the hooks it needs."""
+
+    kind: str
+    path: str  # /<slug>/<path>/<draft>/<step>: "soknad", "klage"
+    steps: tuple[Step, ...]
+    title: object
+    check_intro: object = _l("When you send, the municipality gets your application at once. "
+                             "You get a receipt.")
+    send_button: object = _l("Send the application")
+    received: object = _l("We have received your application")
+    # Hooks, each given the answers so far: None means the applications' own behaviour.
+    submit: Callable | None = None  # (draft, answers) -> Submission, in the request
+    refusal: Callable | None = None  # (answers) -> {"title", "text"} or {} before sending
+    prepare_form: Callable | None = None  # (step, form, answers) -> None
+    context: Callable | None = None  # (step, answers) -> extra template values
+    start_url: Callable | None = None  # () -> where "back" goes from the first step
+    what_next: Callable | None = None  # (municipality, language) -> the receipt's next steps
+    answers_from_payload: Callable | None = None  # (payload) -> answers, for receipt rows
+
+
+FLOWS = {kind: Flow(kind, "soknad", steps, KIND_TITLES[kind]) for kind, steps in STEPS.items()}
+FLOW_PATHS = ("soknad", "klage")
+
+
+def register_flow(flow: Flow) -> None:
+    if flow.path not in FLOW_PATHS:
+        raise ValueError(f"add {flow.path!r} to FLOW_PATHS")
+    FLOWS[flow.kind] = flow
+    STEPS[flow.kind] = flow.steps
+    KIND_TITLES[flow.kind] = flow.title
 
 
 def steps_for(kind: str, answers: Answers) -> list[Step]:

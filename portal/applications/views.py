@@ -1,4 +1,9 @@
-"""Applying online: start, one step per page, check your answers, send, receipt."""
+"""Applying online: start, one step per page, check your answers, send, receipt.
+
+The step, check and receipt pages serve every kind registered as a ``Flow``
+(``portal.applications.steps``): the applications' own kinds, and complaints, which bring
+their own steps and hooks (what to send, when to refuse).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,13 @@ from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 
 blueprint = tenant_blueprint("applications", __name__)
 RETURN_TO_CHECK = "check"
+FLOW_PATH = "<any({}):flow_path>".format(", ".join(flow.FLOW_PATHS))
+
+
+def draft_url(endpoint: str, draft, **values) -> str:
+    """The URL of one of a draft's pages (``.step``, ``.check``, ``.sent``, …)."""
+    return url_for(f"applications.{endpoint}", flow_path=flow.FLOWS[draft.kind].path,
+                   draft_id=draft.public_id, **values)
 
 
 @blueprint.get("/soknad")
@@ -54,7 +66,7 @@ def start(kind: str):
         if answers:
             save_answers(data_keys(), draft, answers, draft_lifetime())
         first = flow.first_unanswered(kind, answers) or flow.steps_for(kind, answers)[0]
-        return redirect(url_for(".step", draft_id=draft.public_id, step_path=first.path))
+        return redirect(draft_url("step", draft, step_path=first.path))
     return render_template("applications/start.html", form=form, kind=kind,
                            title=flow.KIND_TITLES[kind], days=draft_lifetime().days)
 
@@ -78,26 +90,29 @@ def draft_lifetime() -> timedelta:
     return timedelta(days=current_app.config["DRAFT_LIFETIME_DAYS"])
 
 
-def own_draft(draft_id: str):
+def own_draft(draft_id: str, flow_path: str | None = None):
+    """The logged-in person's draft, reached under its own kind's URLs; else 404."""
     draft = find_draft(session(), municipality_id=current_municipality().id,
                        owner_person_id=current_user.person.id, public_id=draft_id)
-    if draft is None:
+    if draft is None or draft.kind not in flow.FLOWS:
+        abort(404)  # a reply's draft is answered on its case page, not here
+    if flow_path is not None and flow.FLOWS[draft.kind].path != flow_path:
         abort(404)
     return draft
 
 
-@blueprint.route("/soknad/<draft_id>/<step_path>", methods=["GET", "POST"])
+@blueprint.route(f"/{FLOW_PATH}/<draft_id>/<step_path>", methods=["GET", "POST"])
 @rules.citizen
-def step(draft_id: str, step_path: str):
-    draft = own_draft(draft_id)
+def step(flow_path: str, draft_id: str, step_path: str):
+    draft = own_draft(draft_id, flow_path)
     if draft.submission_id:
-        return redirect(url_for(".sent", draft_id=draft.public_id))
+        return redirect(draft_url("sent", draft))
     answers = draft_answers(data_keys(), draft)
     current = flow.step_by_path(draft.kind, step_path)
     if current is None:
         abort(404)
     if not current.applies(answers):
-        return redirect(url_for(".check", draft_id=draft.public_id))
+        return redirect(draft_url("check", draft))
     if current.key == "attachments":
         from portal.applications.attachment_views import attachments_step
 
@@ -116,19 +131,20 @@ def next_url(draft, answers: dict, current) -> str:
     following = flow.next_step(draft.kind, answers, current)
     unanswered = flow.first_unanswered(draft.kind, answers)
     if request.args.get("return_to") == RETURN_TO_CHECK and unanswered is None:
-        return url_for(".check", draft_id=draft.public_id)
+        return draft_url("check", draft)
     if following is None:
-        return url_for(".check", draft_id=draft.public_id)
-    return url_for(".step", draft_id=draft.public_id, step_path=following.path)
+        return draft_url("check", draft)
+    return draft_url("step", draft, step_path=following.path)
 
 
 def back_url(draft, answers: dict, current) -> str:
     if request.args.get("return_to") == RETURN_TO_CHECK:
-        return url_for(".check", draft_id=draft.public_id)
+        return draft_url("check", draft)
     previous = flow.previous_step(draft.kind, answers, current)
     if previous is None:
-        return url_for(".start", kind=draft.kind)
-    return url_for(".step", draft_id=draft.public_id, step_path=previous.path)
+        start_url = flow.FLOWS[draft.kind].start_url
+        return start_url() if start_url else url_for(".start", kind=draft.kind)
+    return draft_url("step", draft, step_path=previous.path)
 
 
 def _form_for(current, answers: dict, draft):
@@ -137,6 +153,9 @@ def _form_for(current, answers: dict, draft):
         language = current_language()
         form.services.choices = [SelectChoice(s["key"], localized(s["name"], language))
                                  for s in current_municipality().services]
+    prepare = flow.FLOWS[draft.kind].prepare_form
+    if prepare is not None:
+        prepare(current, form, answers)
     return form
 
 
@@ -165,6 +184,9 @@ def _cross_checks(form, current, answers: dict) -> bool:
 
 
 def _step_context(current, answers: dict, draft) -> dict:
+    context = flow.FLOWS[draft.kind].context
+    if context is not None:
+        return context(current, answers)
     if current.key != "consent":
         return {}
     subject = subject_of(data_keys(), current_user.person, answers)
@@ -178,27 +200,31 @@ def _name_fallback() -> str:
     return _("The person")
 
 
-@blueprint.route("/soknad/<draft_id>/sjekk", methods=["GET", "POST"])
+@blueprint.route(f"/{FLOW_PATH}/<draft_id>/sjekk", methods=["GET", "POST"])
 @rules.citizen
-def check(draft_id: str):
-    draft = own_draft(draft_id)
+def check(flow_path: str, draft_id: str):
+    draft = own_draft(draft_id, flow_path)
     if draft.submission_id:
-        return redirect(url_for(".sent", draft_id=draft.public_id))
+        return redirect(draft_url("sent", draft))
     answers = draft_answers(data_keys(), draft)
     missing = flow.first_unanswered(draft.kind, answers)
     if missing is not None:
-        return redirect(url_for(".step", draft_id=draft.public_id, step_path=missing.path))
+        return redirect(draft_url("step", draft, step_path=missing.path))
     form = ConfirmForm()
-    refused = _no_longer_allowed(answers)
+    kind = flow.FLOWS[draft.kind]
+    refused = (kind.refusal or _no_longer_allowed)(answers)
     if refused:
         return render_template("applications/not_allowed.html", **refused), 403
     if form.validate_on_submit():
-        submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
-                     applicant=current_user.person, answers=answers,
-                     language=current_language())
-        return redirect(url_for(".sent", draft_id=draft.public_id))
-    return render_template("applications/check.html", form=form, draft=draft,
-                           rows=_rows(draft, answers), title=flow.KIND_TITLES[draft.kind])
+        if kind.submit is not None:
+            kind.submit(draft, answers)
+        else:
+            submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
+                         applicant=current_user.person, answers=answers,
+                         language=current_language())
+        return redirect(draft_url("sent", draft))
+    return render_template("applications/check.html", form=form, draft=draft, flow=kind,
+                           rows=_rows(draft, answers), title=kind.title)
 
 
 def _acting_refusal(kind: str) -> dict:
@@ -254,18 +280,18 @@ def _rows(draft, answers: dict):
                                                             draft.id)]
     return summary_rows(
         draft.kind, answers, current_municipality(), current_language(), names,
-        change_url=lambda s: url_for(".step", draft_id=draft.public_id, step_path=s.path,
-                                     return_to=RETURN_TO_CHECK),
+        change_url=lambda s: draft_url("step", draft, step_path=s.path,
+                                       return_to=RETURN_TO_CHECK),
     )
 
 
-@blueprint.get("/soknad/<draft_id>/sendt")
+@blueprint.get(f"/{FLOW_PATH}/<draft_id>/sendt")
 @rules.citizen
-def sent(draft_id: str):
+def sent(flow_path: str, draft_id: str):
     """Where every resent POST of the same draft lands: the one receipt."""
-    draft = own_draft(draft_id)
+    draft = own_draft(draft_id, flow_path)
     if not draft.submission_id:
-        return redirect(url_for(".check", draft_id=draft.public_id))
+        return redirect(draft_url("check", draft))
     from portal.applications.receipt_views import receipt_for_submission
 
     return receipt_for_submission(draft.submission_id)

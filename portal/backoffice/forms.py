@@ -9,7 +9,8 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal import clock
-from portal.forms import DateTextField, EmailAddress, PhoneNumber, PortalForm
+from portal.cases.deadlines import ComplaintRule
+from portal.forms import DateTextField, EmailAddress, OptionalDate, PhoneNumber, PortalForm
 
 LONG_TEXT = 4000
 SHORT_TEXT = 200
@@ -92,7 +93,7 @@ class InterimReplyForm(ActionForm):
 
 class DecisionForm(ActionForm):
     DATA_FIELDS = {"outcome": "outcome", "decision_date": "decision_date",
-                   "complaint_deadline": "complaint_deadline"}
+                   "complaint_rule": "complaint_rule", "complaint_deadline": "complaint_deadline"}
 
     outcome = RadioField(
         _l("Decision"),
@@ -105,12 +106,21 @@ class DecisionForm(ActionForm):
         _l("Date of the decision"), description=DATE_HINT,
         validators=[ValidDate(_l("Enter the date of the decision"))],
     )
-    complaint_deadline = DateTextField(
+    complaint_rule = RadioField(
         _l("Complaint deadline"),
-        # forvaltningsloven § 29; pasient- og brukerrettighetsloven § 7-5
-        description=_l("Usually 3 weeks after the applicant gets the decision, or 4 weeks for "
-                       "health and care services. For example 31.12.2026"),
-        validators=[ValidDate(_l("Enter the last day the applicant can complain"))],
+        choices=[SelectChoice(ComplaintRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN,
+                              _l("4 weeks (pasient- og brukerrettighetsloven § 7-5)")),
+                 SelectChoice(ComplaintRule.FORVALTNINGSLOVEN,
+                              _l("3 weeks (forvaltningsloven § 29)"))],
+        # The rule decisions on a plan or a coordinator follow; a form without it keeps it.
+        default=ComplaintRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN,
+        validators=[DataRequired(message=_l("Choose the complaint deadline"))],
+    )
+    complaint_deadline = DateTextField(
+        _l("Last day to complain (optional)"),
+        description=_l("Leave it empty, and the portal counts it from today, to the next "
+                       "working day. For example 31.12.2026"),
+        validators=[OptionalDate()],
     )
 
     def validate_complaint_deadline(self, field: DateTextField) -> None:
@@ -118,6 +128,61 @@ class DecisionForm(ActionForm):
         if decided and field.date() and field.date() <= decided:
             raise ValidationError(_l("The complaint deadline must be after the date of the "
                                      "decision"))
+
+
+class ComplaintDecisionForm(ActionForm):
+    """The municipality's own assessment of a complaint (forvaltningsloven § 33)."""
+
+    DATA_FIELDS = {"outcome": "complaint_outcome", "decision_date": "complaint_decision_date",
+                   "reason": "complaint_reason"}
+
+    complaint_outcome = RadioField(
+        _l("The municipality's assessment"),
+        choices=[SelectChoice("upheld", _l("Upheld: the decision is changed")),
+                 SelectChoice("partly_upheld", _l("Partly upheld")),
+                 SelectChoice("not_upheld", _l("Not upheld")),
+                 SelectChoice("dismissed", _l("Dismissed (too late, or not from a party)"))],
+        validators=[InputRequired(message=_l("Choose the assessment"))],
+    )
+    complaint_decision_date = DateTextField(
+        _l("Date of the assessment"), description=DATE_HINT,
+        validators=[ValidDate(_l("Enter the date of the assessment"))],
+    )
+    complaint_reason = TextAreaField(
+        _l("Reason (required if dismissed)"),
+        description=_l("The person reads this."),
+        validators=[Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters",
+                                                     max=LONG_TEXT))],
+    )
+
+    def validate_complaint_reason(self, field) -> None:
+        if self.complaint_outcome.data == "dismissed" and not (field.data or "").strip():
+            raise ValidationError(_l("Write why the complaint is dismissed"))
+
+
+class SentToStatsforvalterenForm(ActionForm):
+    DATA_FIELDS = {"sent_on": "sent_on"}
+
+    sent_on = DateTextField(_l("Sent on"), description=DATE_HINT,
+                            validators=[ValidDate(_l("Enter the date the complaint was sent"))])
+
+
+class StatsforvalterenDecisionForm(ActionForm):
+    DATA_FIELDS = {"outcome": "statsforvalteren_outcome",
+                   "decision_date": "statsforvalteren_date"}
+
+    statsforvalteren_outcome = RadioField(
+        _l("Statsforvalteren's decision"),
+        choices=[SelectChoice("confirmed", _l("The decision is confirmed")),
+                 SelectChoice("changed", _l("The decision is changed")),
+                 SelectChoice("quashed", _l("Quashed and sent back to the municipality")),
+                 SelectChoice("dismissed", _l("The complaint is dismissed"))],
+        validators=[InputRequired(message=_l("Choose Statsforvalteren's decision"))],
+    )
+    statsforvalteren_date = DateTextField(
+        _l("Date of Statsforvalteren's decision"), description=DATE_HINT,
+        validators=[ValidDate(_l("Enter the date of the decision"))],
+    )
 
 
 class CoordinatorForm(ActionForm):
@@ -162,7 +227,9 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "interim_reply": InterimReplyForm,
     "decision": DecisionForm,
     "coordinator_assigned": CoordinatorForm,
-    "sent_to_statsforvalteren": StatusForm,
+    "complaint_decision": ComplaintDecisionForm,
+    "sent_to_statsforvalteren": SentToStatsforvalterenForm,
+    "statsforvalteren_decision": StatsforvalterenDecisionForm,
     "closed": StatusForm,
     "message": MessageForm,
 }

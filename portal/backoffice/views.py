@@ -21,11 +21,11 @@ from portal.backoffice.forms import ACTION_FORMS, ActionForm, DecisionForm
 from portal.backoffice.words import ACTIONS, DONE, STATUS_NAMES, timeline
 from portal.cases.models import Case, Submission
 from portal.cases.service import (
-    TRANSITIONS,
     EventDataError,
     TransitionRefusedError,
     apply_event,
     case_by_reference,
+    transitions_for,
 )
 from portal.cases.submissions import submission_payload
 from portal.clock import utcnow
@@ -89,7 +89,8 @@ def event(reference: str, event_type: str):
     if request.method == "GET":
         return _case_page(found, active=event_type, posted=form)
     queries.lock_case(session(), found)
-    if found.status not in TRANSITIONS[event_type].allowed_from:
+    transition = transitions_for(found).get(event_type)
+    if transition is None or found.status not in transition.allowed_from:
         return _refused(found, event_type)
     if not form.validate_on_submit():
         return _case_page(found, active=event_type, posted=form)
@@ -209,7 +210,7 @@ def _document(submission: Submission, payload: dict, attachments) -> dict:
 def _actions(found: Case, active: str | None, posted: ActionForm | None) -> list[dict]:
     """One form per action the case's status allows, in the order of the case's life."""
     actions = []
-    for event_type, transition in TRANSITIONS.items():
+    for event_type, transition in transitions_for(found).items():
         if found.status not in transition.allowed_from or event_type not in ACTION_FORMS:
             continue
         form = posted if event_type == active and posted is not None else _empty(event_type)

@@ -21,6 +21,7 @@ STATUS_NAMES = {
     S.WITHDRAWN: _l("Withdrawn"),
     S.COMPLAINT_IN_PROGRESS: _l("Complaint being handled"),
     S.SENT_TO_STATSFORVALTEREN: _l("Complaint sent to Statsforvalteren"),
+    S.STATSFORVALTEREN_DECIDED: _l("Decided by Statsforvalteren"),
 }
 
 EVENT_NAMES = {
@@ -36,6 +37,13 @@ EVENT_NAMES = {
     "message": _l("Message"),
     "withdrawn": _l("Withdrawn"),
     "reply": _l("The applicant answered"),
+    "reply_sent": _l("The applicant answered"),
+    "complaint_decision": _l("The municipality's assessment of the complaint"),
+    "statsforvalteren_decision": _l("Statsforvalteren's decision"),
+    "complaint_submitted": _l("A complaint about this case came in"),
+    "complaint_sent_to_statsforvalteren": _l("The complaint was sent to Statsforvalteren"),
+    "complaint_closed": _l("The complaint is closed"),
+    "complaint_withdrawn": _l("The complaint was withdrawn"),
 }
 
 DATA_NAMES = {
@@ -46,6 +54,9 @@ DATA_NAMES = {
     "outcome": _l("Decision"),
     "decision_date": _l("Date of the decision"),
     "complaint_deadline": _l("Complaint deadline"),
+    "complaint_rule": _l("Complaint rule"),
+    "sent_on": _l("Sent on"),
+    "complaint_reference": _l("Complaint"),
     "name": _l("Name"),
     "unit": _l("Unit"),
     "phone": _l("Phone"),
@@ -55,9 +66,21 @@ OUTCOME_NAMES = {
     "granted": _l("Granted"),
     "partly_granted": _l("Partly granted"),
     "refused": _l("Refused"),
+    "upheld": _l("Upheld"),
+    "partly_upheld": _l("Partly upheld"),
+    "not_upheld": _l("Not upheld"),
+    "dismissed": _l("Dismissed"),
+    "confirmed": _l("Confirmed"),
+    "changed": _l("Changed"),
+    "quashed": _l("Quashed and sent back"),
+}
+RULE_NAMES = {
+    "pasient_og_brukerrettighetsloven_7_5": _l("4 weeks (pasient- og brukerrettighetsloven "
+                                               "§ 7-5)"),
+    "forvaltningsloven_29": _l("3 weeks (forvaltningsloven § 29)"),
 }
 DATE_DATA = frozenset({"answer_by", "expected_decision_date", "decision_date",
-                       "complaint_deadline"})
+                       "complaint_deadline", "sent_on", "notified_on"})
 
 
 @dataclass(frozen=True)
@@ -74,8 +97,12 @@ ACTIONS = {
     "interim_reply": Action(_l("Send an interim reply"), _l("Send the interim reply")),
     "decision": Action(_l("Register the decision"), _l("Register the decision")),
     "coordinator_assigned": Action(_l("Assign a coordinator"), _l("Assign the coordinator")),
+    "complaint_decision": Action(_l("Register the municipality's assessment"),
+                                 _l("Register the assessment")),
     "sent_to_statsforvalteren": Action(_l("Send the complaint to Statsforvalteren"),
                                        _l("Mark as sent to Statsforvalteren")),
+    "statsforvalteren_decision": Action(_l("Register Statsforvalteren's decision"),
+                                        _l("Register Statsforvalteren's decision")),
     "closed": Action(_l("Close the case"), _l("Close the case")),
     "message": Action(_l("Write to the applicant"), _l("Send the message")),
 }
@@ -86,7 +113,9 @@ DONE = {
     "interim_reply": _l("The interim reply is sent."),
     "decision": _l("The decision is registered."),
     "coordinator_assigned": _l("The coordinator is assigned."),
+    "complaint_decision": _l("The assessment is registered."),
     "sent_to_statsforvalteren": _l("The complaint is marked as sent to Statsforvalteren."),
+    "statsforvalteren_decision": _l("Statsforvalteren's decision is registered."),
     "closed": _l("The case is closed."),
     "message": _l("The message is sent."),
 }
@@ -110,6 +139,8 @@ def event_details(data: dict) -> list[tuple[str, str]]:
             value = format_date(date.fromisoformat(value), "long")
         elif name == "outcome":
             value = OUTCOME_NAMES.get(value, value)
+        elif name == "complaint_rule":
+            value = RULE_NAMES.get(value, value)
         details.append((str(label), str(value)))
     return details
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from portal.applications.payloads import envelope as payload_envelope
 from portal.cases.following import latest
 from portal.cases.models import Case, CaseStatus, Submission
+from portal.cases.opening import find_submission
 from portal.cases.sending import send
 from portal.clock import utcnow
 from portal.drafts.models import Draft
@@ -131,8 +132,6 @@ def may_withdraw(case: Case) -> bool:
 
 def withdraw(session: Session, keys: DataKeys, *, case: Case, sender: Person, role: str,
              reason: str, language: str):
-    from portal.cases.sending import find_submission
-
     key = _key("withdrawal", case.id)
     _lock(session, case)
     if case.status == S.WITHDRAWN and (sent := find_submission(session, key)) is not None:

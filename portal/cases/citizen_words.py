@@ -18,22 +18,53 @@ STATUS_WORDS = {
     S.WITHDRAWN: _l("Withdrawn"),
     S.COMPLAINT_IN_PROGRESS: _l("Your complaint is being handled"),
     S.SENT_TO_STATSFORVALTEREN: _l("Your complaint has been sent to Statsforvalteren"),
+    S.STATSFORVALTEREN_DECIDED: _l("Statsforvalteren has decided"),
+}
+# A complaint is a case of its own: some statuses read differently for it.
+COMPLAINT_STATUS_WORDS = {
+    S.IN_PROGRESS: _l("The municipality is looking at your complaint"),
+    S.DECIDED: _l("The municipality has assessed your complaint"),
 }
 OUTCOME_WORDS = {
     "granted": _l("Your application is granted."),
     "partly_granted": _l("Your application is partly granted."),
     "refused": _l("Your application is refused."),
 }
+COMPLAINT_OUTCOME_WORDS = {
+    "upheld": _l("The municipality agrees with you and changes the decision."),
+    "partly_upheld": _l("The municipality agrees with you in part. What it does not agree "
+                        "with, it sends to Statsforvalteren."),
+    "not_upheld": _l("The municipality does not agree with you. It sends your complaint to "
+                     "Statsforvalteren, who makes the final decision."),
+    "dismissed": _l("The municipality cannot consider your complaint (it is dismissed). You "
+                    "can complain about that to Statsforvalteren."),
+}
+STATSFORVALTEREN_WORDS = {
+    "confirmed": _l("Statsforvalteren agrees with the municipality. The decision stands."),
+    "changed": _l("Statsforvalteren has changed the decision."),
+    "quashed": _l("Statsforvalteren has set the decision aside and sent the case back. The "
+                  "municipality will decide again."),
+    "dismissed": _l("Statsforvalteren cannot consider the complaint (it is dismissed)."),
+}
 
 
-def describe(event: CaseEvent, format_date) -> tuple[str, list[str]]:
+def status_word(case) -> str:
+    """The case's status as the citizen reads it."""
+    if case.kind == "complaint" and case.status in COMPLAINT_STATUS_WORDS:
+        return str(COMPLAINT_STATUS_WORDS[case.status])
+    return str(STATUS_WORDS.get(case.status, case.status))
+
+
+def describe(event: CaseEvent, format_date, kind: str = "") -> tuple[str, list[str]]:
     """The event's heading and its lines of text for the timeline."""
     data = event.data or {}
     day = {key: format_date(data[key]) for key in
-           ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline")
-           if key in data}
+           ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline",
+            "sent_on") if key in data}
+    complaint = kind == "complaint"
     texts = {
-        "submitted": (_("You sent the application"), []),
+        "submitted": (_("You sent the complaint") if complaint else
+                      _("You sent the application"), []),
         "received": (_("The municipality has received it"), []),
         "in_progress": (_("The municipality is working on it"), []),
         "information_requested": (_("The municipality needs more information"), [
@@ -51,11 +82,38 @@ def describe(event: CaseEvent, format_date) -> tuple[str, list[str]]:
         "coordinator_assigned": (_("You have a coordinator"), [
             " · ".join(part for part in (data.get("name"), data.get("unit"), data.get("phone"),
                                          data.get("email")) if part)]),
-        "sent_to_statsforvalteren": (_("Your complaint has been sent to Statsforvalteren"), []),
+        "sent_to_statsforvalteren": (_("Your complaint has been sent to Statsforvalteren"), [
+            _("Sent %(date)s.", date=day["sent_on"]) if "sent_on" in day else ""]),
         "closed": (_("The case is closed"), []),
         "message": (_("Message from the municipality"), [data.get("text", "")]),
-        "withdrawn": (_("The application was withdrawn"), []),
+        "withdrawn": (_("The complaint was withdrawn") if complaint else
+                      _("The application was withdrawn"), []),
         "reply_sent": (_("The answer was sent to the municipality"), []),
+        **_complaint_texts(data, day),
     }
     heading, lines = texts.get(event.type, (event.type, []))
     return heading, [line for line in lines if line]
+
+
+def _complaint_texts(data: dict, day: dict) -> dict:
+    """A complaint's own events, and what the case it is about shows of them."""
+    reference = data.get("complaint_reference", "")
+    return {
+        "complaint_decision": (_("The municipality has assessed your complaint"), [
+            str(COMPLAINT_OUTCOME_WORDS.get(data.get("outcome"), "")), data.get("reason", ""),
+            _("Decided %(date)s.", date=day["decision_date"]) if "decision_date" in day
+            else ""]),
+        "statsforvalteren_decision": (_("Statsforvalteren has decided"), [
+            str(STATSFORVALTEREN_WORDS.get(data.get("outcome"), "")),
+            _("Decided %(date)s.", date=day["decision_date"]) if "decision_date" in day
+            else "",
+            # Forvaltningsloven § 28 third paragraph: no complaint on a complaint decision.
+            _("You cannot complain about this decision.")]),
+        "complaint_submitted": (_("A complaint was sent"), [
+            _("The complaint has its own case, %(reference)s, under «My cases».",
+              reference=reference)]),
+        "complaint_sent_to_statsforvalteren": (
+            _("The complaint was sent to Statsforvalteren"), [reference]),
+        "complaint_closed": (_("The complaint is closed"), [reference]),
+        "complaint_withdrawn": (_("The complaint was withdrawn"), [reference]),
+    }

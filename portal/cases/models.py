@@ -21,6 +21,7 @@ class CaseStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     COMPLAINT_IN_PROGRESS = "complaint_in_progress"
     SENT_TO_STATSFORVALTEREN = "sent_to_statsforvalteren"
+    STATSFORVALTEREN_DECIDED = "statsforvalteren_decided"
 
 
 class Case(Base):
@@ -40,12 +41,18 @@ class Case(Base):
     # kept for checking, and an encrypted copy for printing the receipt again.
     tracking_code_hash: Mapped[str | None] = mapped_column(sa.String(64))
     tracking_code_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # A complaint is a case of its own; this is the case it is about, when that case is in the
+    # portal (a complaint about a decision on paper has none).
+    concerns_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    # Sent after its deadline (a complaint, forvaltningsloven § 31): the caseworker sees it.
+    submitted_late: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
                                                    order_by="CaseEvent.id")
     subject: Mapped[Person] = relationship(foreign_keys=[subject_person_id])
+    concerns: Mapped[Case | None] = relationship(remote_side=[id], foreign_keys=[concerns_case_id])
 
     @property
     def subject_name(self) -> str:

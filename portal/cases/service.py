@@ -1,8 +1,12 @@
 """The case's life: which event may happen in which status, and what status follows.
 
-submitted → received → in_progress ⇄ awaiting_info → decided → closed; withdrawn before a
-decision; a complaint re-opens a decided case (complaint_in_progress), which is then sent to
-Statsforvalteren or decided anew. Interim replies (forvaltningsloven § 11 a), coordinator
+An application: submitted → received → in_progress ⇄ awaiting_info → decided → closed;
+withdrawn before a decision. A complaint is a case of its own (kind ``complaint``) about the
+case it concerns: submitted → received → in_progress (being assessed) ⇄ awaiting_info →
+decided (upheld, partly upheld, not upheld, or dismissed) → sent_to_statsforvalteren →
+statsforvalteren_decided → closed. While a complaint about a decision is open, the decided
+case reads «complaint in progress» or «sent to Statsforvalteren», and a changed decision is
+a new ``decision`` event on it. Interim replies (forvaltningsloven § 11 a), coordinator
 assignments and messages add to the timeline without changing the status.
 """
 
@@ -14,7 +18,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal import clock
 from portal.audit.service import record
+from portal.cases.deadlines import ComplaintRule, complaint_deadline
 from portal.cases.models import Case, CaseEvent, CaseStatus
 from portal.clock import utcnow
 from portal.queue.models import OutboxMessage
@@ -23,6 +29,7 @@ from portal.queue.tasks import enqueue
 S = CaseStatus
 OPEN = {S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO, S.COMPLAINT_IN_PROGRESS}
 NOT_ENDED = OPEN | {S.DECIDED, S.SENT_TO_STATSFORVALTEREN}
+COMPLAINT_KIND = "complaint"
 
 
 @dataclass(frozen=True)
@@ -36,32 +43,70 @@ TRANSITIONS = {
     "received": Transition(frozenset({S.SUBMITTED}), S.RECEIVED),
     "in_progress": Transition(frozenset({S.SUBMITTED, S.RECEIVED, S.AWAITING_INFO}),
                               S.IN_PROGRESS),
-    "information_requested": Transition(frozenset({S.RECEIVED, S.IN_PROGRESS,
-                                                   S.COMPLAINT_IN_PROGRESS}),
+    "information_requested": Transition(frozenset({S.RECEIVED, S.IN_PROGRESS}),
                                         S.AWAITING_INFO, ("text", "answer_by")),
     "interim_reply": Transition(frozenset(OPEN), None, ("reason", "expected_decision_date")),
+    # The complaint deadline is counted from the rule when the event does not give it. A
+    # complaint that changes the decision (upheld) leads to a new decision on this case.
     "decision": Transition(frozenset({S.RECEIVED, S.IN_PROGRESS, S.COMPLAINT_IN_PROGRESS}),
-                           S.DECIDED, ("outcome", "decision_date", "complaint_deadline")),
+                           S.DECIDED, ("outcome", "decision_date")),
     "coordinator_assigned": Transition(frozenset(NOT_ENDED), None, ("name", "unit")),
-    "sent_to_statsforvalteren": Transition(frozenset({S.COMPLAINT_IN_PROGRESS}),
-                                           S.SENT_TO_STATSFORVALTEREN),
-    "closed": Transition(frozenset({S.DECIDED, S.SENT_TO_STATSFORVALTEREN, S.WITHDRAWN}),
-                         S.CLOSED),
+    # A complaint's own steps (sent to Statsforvalteren, …) are events on the complaint's
+    # case (COMPLAINT_TRANSITIONS); this case follows them (follow_complaint).
+    "closed": Transition(frozenset({S.DECIDED, S.WITHDRAWN}), S.CLOSED),
     "message": Transition(frozenset(NOT_ENDED | {S.CLOSED}), None, ("text",)),
 }
-OUTCOMES = ("granted", "partly_granted", "refused")
+
+COMPLAINT_OPEN = frozenset({S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_INFO})
+COMPLAINT_TRANSITIONS = {
+    "received": TRANSITIONS["received"],
+    "in_progress": TRANSITIONS["in_progress"],
+    "information_requested": Transition(frozenset({S.RECEIVED, S.IN_PROGRESS}),
+                                        S.AWAITING_INFO, ("text", "answer_by")),
+    "interim_reply": Transition(COMPLAINT_OPEN, None, ("reason", "expected_decision_date")),
+    # The municipality's own assessment (forvaltningsloven § 33): it may change the decision
+    # itself, or keep it and send the complaint on; a complaint may also be dismissed (avvist:
+    # late, or not from a party), with the reason.
+    "complaint_decision": Transition(frozenset({S.RECEIVED, S.IN_PROGRESS}), S.DECIDED,
+                                     ("outcome", "decision_date")),
+    "sent_to_statsforvalteren": Transition(frozenset({S.DECIDED}),
+                                           S.SENT_TO_STATSFORVALTEREN, ("sent_on",)),
+    "statsforvalteren_decision": Transition(frozenset({S.SENT_TO_STATSFORVALTEREN}),
+                                            S.STATSFORVALTEREN_DECIDED,
+                                            ("outcome", "decision_date")),
+    "closed": Transition(frozenset({S.DECIDED, S.STATSFORVALTEREN_DECIDED, S.WITHDRAWN}),
+                         S.CLOSED),
+    "message": Transition(frozenset(set(S) - {S.WITHDRAWN}), None, ("text",)),
+}
+OUTCOMES = {
+    "decision": ("granted", "partly_granted", "refused"),
+    "complaint_decision": ("upheld", "partly_upheld", "not_upheld", "dismissed"),
+    "statsforvalteren_decision": ("confirmed", "changed", "quashed", "dismissed"),
+}
 # Events the person should hear of by e-mail and SMS (portal.notifications.news); the back
 # office taking the case and starting on it show on the case page only.
 NEWSWORTHY = frozenset({"information_requested", "interim_reply", "decision",
-                        "coordinator_assigned", "message", "closed", "sent_to_statsforvalteren"})
-DATE_FIELDS = ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline")
+                        "coordinator_assigned", "message", "closed", "sent_to_statsforvalteren",
+                        "complaint_decision", "statsforvalteren_decision"})
+DATE_FIELDS = ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline",
+               "notified_on", "sent_on")
+EVENT_TYPES = frozenset(TRANSITIONS) | frozenset(COMPLAINT_TRANSITIONS)
+COMPLAINT_ONLY = frozenset(COMPLAINT_TRANSITIONS) - frozenset(TRANSITIONS)
+
+
+def transitions_for(case: Case) -> dict[str, Transition]:
+    """The events a case of this kind can have, and the statuses each is allowed from."""
+    return COMPLAINT_TRANSITIONS if case.kind == COMPLAINT_KIND else TRANSITIONS
 
 
 class TransitionRefusedError(Exception):
     """The event cannot happen in the case's current status (HTTP 409)."""
 
     def __init__(self, status: CaseStatus, event_type: str) -> None:
-        super().__init__(f"a case that is {status} cannot get the event {event_type}")
+        hint = ("; a complaint is a case of its own: send this event to the complaint's case "
+                "(its reference is in the complaint.submitted message)"
+                if event_type in COMPLAINT_ONLY else "")
+        super().__init__(f"a case that is {status} cannot get the event {event_type}{hint}")
         self.status = status
         self.event_type = event_type
 
@@ -79,8 +124,10 @@ def case_by_reference(session: Session, municipality_id: int, reference: str) ->
                                                 Case.municipality_id == municipality_id))
 
 
-def check_event_data(event_type: str, data: dict) -> dict:
-    transition = TRANSITIONS.get(event_type)
+def check_event_data(event_type: str, data: dict, case: Case | None = None) -> dict:
+    transitions = transitions_for(case) if case is not None else {
+        **TRANSITIONS, **COMPLAINT_TRANSITIONS}
+    transition = transitions.get(event_type)
     if transition is None:
         raise EventDataError("type", f"unknown event type {event_type!r}")
     clean = {key: value for key, value in data.items() if value not in (None, "")}
@@ -93,9 +140,40 @@ def check_event_data(event_type: str, data: dict) -> dict:
                 clean[name] = date.fromisoformat(str(clean[name])).isoformat()
             except ValueError:
                 raise EventDataError(name, "must be a date like 2026-12-31") from None
-    if event_type == "decision" and clean["outcome"] not in OUTCOMES:
-        raise EventDataError("outcome", f"must be one of {', '.join(OUTCOMES)}")
+    allowed = OUTCOMES.get(event_type)
+    if allowed and clean["outcome"] not in allowed:
+        raise EventDataError("outcome", f"must be one of {', '.join(allowed)}")
+    if event_type == "complaint_decision" and clean["outcome"] == "dismissed" \
+            and not str(clean.get("reason", "")).strip():
+        raise EventDataError("reason", "is required when a complaint is dismissed")
+    if event_type == "decision":
+        clean.update(_complaint_deadline(clean, case))
     return clean
+
+
+def default_complaint_rule(case: Case | None) -> ComplaintRule:
+    """Decisions on an individual plan or a coordinator are health and care decisions:
+    pasient- og brukerrettighetsloven § 7-2, with its deadline of four weeks (§ 7-5).
+    Others follow forvaltningsloven § 29 (three weeks)."""
+    if case is None or case.kind == "ip_application":
+        return ComplaintRule.PASIENT_OG_BRUKERRETTIGHETSLOVEN
+    return ComplaintRule.FORVALTNINGSLOVEN
+
+
+def _complaint_deadline(data: dict, case: Case | None) -> dict:
+    """The rule and the deadline a decision event carries: as given, or counted from the day
+    the person was told (``notified_on``; the portal tells them the day it is registered)."""
+    try:
+        rule = ComplaintRule(data.get("complaint_rule") or default_complaint_rule(case))
+    except ValueError:
+        choices = ", ".join(rule.value for rule in ComplaintRule)
+        raise EventDataError("complaint_rule", f"must be one of {choices}") from None
+    if "complaint_deadline" in data:
+        return {"complaint_rule": rule.value}
+    notified = date.fromisoformat(data["notified_on"]) if "notified_on" in data \
+        else clock.today()
+    return {"complaint_rule": rule.value,
+            "complaint_deadline": complaint_deadline(notified, rule).isoformat()}
 
 
 def apply_event(
@@ -103,14 +181,16 @@ def apply_event(
     actor_staff_user_id: int | None = None, api_client_id: int | None = None,
 ) -> CaseEvent:
     """Add a back-office event to the case, moving its status as the case's life allows."""
-    data = check_event_data(event_type, data)
     # Two caseworkers (or a caseworker and an API client) acting at once must not both move
     # the case: lock its row, then decide on the status as it is now (PostgreSQL; SQLite
     # has one writer at a time).
     session.execute(sa.select(Case.id).where(Case.id == case.id).with_for_update())
     session.refresh(case)
-    transition = TRANSITIONS[event_type]
-    if case.status not in transition.allowed_from:
+    if event_type in EVENT_TYPES and event_type not in transitions_for(case):
+        raise TransitionRefusedError(case.status, event_type)  # an event of another kind
+    data = check_event_data(event_type, data, case)
+    transition = transitions_for(case)[event_type]
+    if case.status not in transition.allowed_from or _refused_by_outcome(case, event_type):
         raise TransitionRefusedError(case.status, event_type)
     if transition.to is not None:
         case.status = transition.to
@@ -128,10 +208,43 @@ def apply_event(
            target=f"case:{case.reference}",
            reason=f"api client {api_client_id}" if api_client_id else "")
     session.flush()
+    if case.concerns_case_id is not None:
+        follow_complaint(session, case, event_type)
     if event_type in NEWSWORTHY:
         # In the same transaction: the news goes out if, and only if, the event is stored.
         enqueue(session, "case_news", case.municipality_id, case_id=case.id, event_id=event.id)
     return event
+
+
+def _refused_by_outcome(case: Case, event_type: str) -> bool:
+    """An upheld complaint has changed the decision: there is nothing to send on."""
+    if event_type != "sent_to_statsforvalteren" or case.kind != COMPLAINT_KIND:
+        return False
+    decided = [e for e in case.events if e.type == "complaint_decision"]
+    return bool(decided) and decided[-1].data.get("outcome") == "upheld"
+
+
+def follow_complaint(session: Session, complaint: Case, event_type: str) -> None:
+    """The case a complaint is about reads as the complaint goes: «complaint in progress»,
+    «sent to Statsforvalteren», and decided again when the complaint has ended."""
+    concerned = session.get(Case, complaint.concerns_case_id)
+    following = {
+        "submitted": ({S.DECIDED}, S.COMPLAINT_IN_PROGRESS),
+        "sent_to_statsforvalteren": ({S.COMPLAINT_IN_PROGRESS}, S.SENT_TO_STATSFORVALTEREN),
+        "closed": ({S.COMPLAINT_IN_PROGRESS, S.SENT_TO_STATSFORVALTEREN}, S.DECIDED),
+        "withdrawn": ({S.COMPLAINT_IN_PROGRESS, S.SENT_TO_STATSFORVALTEREN}, S.DECIDED),
+    }
+    if concerned is None or event_type not in following:
+        return
+    about_decision = any(e.type == "submitted" and e.data.get("about") == "decision"
+                         for e in complaint.events)
+    before, after = following[event_type]
+    if about_decision and concerned.status in before:
+        concerned.status = after
+    concerned.updated_at = utcnow()
+    session.add(CaseEvent(case_id=concerned.id, type=f"complaint_{event_type}",
+                          data={"complaint_reference": complaint.reference}))
+    session.flush()
 
 
 def mark_many_received(session: Session, cases: list[Case]) -> None:
@@ -140,9 +253,9 @@ def mark_many_received(session: Session, cases: list[Case]) -> None:
     each kind in one statement."""
     now = utcnow()
     for case in cases:
-        if case.status not in TRANSITIONS["received"].allowed_from:
+        if case.status not in transitions_for(case)["received"].allowed_from:
             continue
-        case.status = TRANSITIONS["received"].to
+        case.status = S.RECEIVED
         case.updated_at = now
         session.add(CaseEvent(case_id=case.id, type="received", data={}))
         record(session, "case.received", municipality_id=case.municipality_id,

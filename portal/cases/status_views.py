@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired
 
 from portal import access
 from portal.audit.service import record_read
-from portal.cases.citizen_words import STATUS_WORDS
+from portal.cases.citizen_words import status_word
 from portal.cases.models import Case
 from portal.cases.references import normalise_reference
 from portal.cases.service import case_by_reference
@@ -63,7 +63,7 @@ def lookup():
             # Shown in answer to the POST, not after a redirect: the reference and the code
             # must not travel in a URL, and there is nothing to repeat by reloading.
             return render_template("cases/status.html", case=case,
-                                   status=STATUS_WORDS.get(case.status, case.status),
+                                   status=status_word(case),
                                    changed_at=as_utc(case.updated_at))
         form.reference.errors.append(NOT_FOUND)
     form.tracking_code.data = ""  # a code is never written back into a page

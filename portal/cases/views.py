@@ -16,7 +16,7 @@ from wtforms.validators import Length
 
 from portal.applications.steps import KIND_TITLES
 from portal.cases import citizen_actions as actions
-from portal.cases.citizen_words import STATUS_WORDS, describe
+from portal.cases.citizen_words import describe, status_word
 from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
@@ -63,7 +63,7 @@ def _date(value: str) -> str:
 @rules.citizen
 def index():
     found = cases_of(session(), current_municipality().id, current_user.person)
-    return render_template("cases/index.html", cases=found, status_words=STATUS_WORDS,
+    return render_template("cases/index.html", cases=found, status_word=status_word,
                            titles=KIND_TITLES, expects_something=expects_something,
                            View=View, me=current_user.person)
 
@@ -90,10 +90,10 @@ def case(reference: str):
         return render_template("cases/receipt_only.html", case=found,
                                title=KIND_TITLES.get(found.kind, found.kind),
                                submissions=_submissions(found, access), titles=KIND_TITLES)
-    timeline = [(event, *describe(event, _date)) for event in reversed(found.events)]
+    timeline = [(event, *describe(event, _date, found.kind)) for event in reversed(found.events)]
     may = actions.may_act(session(), current_user.person, found)
     return render_template(
-        "cases/case.html", case=found, status_words=STATUS_WORDS, title=KIND_TITLES.get(
+        "cases/case.html", case=found, status_word=status_word, title=KIND_TITLES.get(
             found.kind, found.kind), timeline=timeline, waiting=overdue(found),
         coordinator=latest(found, "coordinator_assigned"), decision=latest(found, "decision"),
         info_request=latest(found, "information_requested") if expects_something(found) else None,

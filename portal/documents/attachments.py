@@ -363,3 +363,17 @@ def move_to_submission(session: Session, draft_id: int, submission_id: int) -> i
     )
     session.flush()
     return result.rowcount
+
+
+def move_to_submission_ids(session: Session, municipality_id: int, attachment_ids,
+                           submission_id: int) -> None:
+    """Give these attachments (not yet sent, of this municipality) to the submission."""
+    if not attachment_ids:
+        return
+    session.execute(
+        sa.update(Attachment)
+        .where(Attachment.id.in_(list(attachment_ids)), Attachment.submission_id.is_(None),
+               Attachment.municipality_id == municipality_id)
+        .values(submission_id=submission_id, draft_id=None)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.applications.steps import KIND_TITLES
+from portal.applications.steps import FLOWS, KIND_TITLES
 from portal.db import session
 from portal.drafts.service import delete_draft, find_draft, open_drafts
 from portal.forms import ConfirmForm
@@ -21,7 +21,7 @@ def index():
     drafts = open_drafts(session(), municipality_id=current_municipality().id,
                          owner_person_id=current_user.person.id)
     return render_template("drafts/index.html", drafts=drafts, titles=KIND_TITLES,
-                           form=ConfirmForm())
+                           flows=FLOWS, form=ConfirmForm())
 
 
 @blueprint.post("/<draft_id>/slett")

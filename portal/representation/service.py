@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from portal import clock
 from portal.audit.service import record
 from portal.cases.models import Case, CaseStatus, Submission
+from portal.cases.opening import unused_reference
 from portal.clock import utcnow
 from portal.db import as_utc
 from portal.identity.crypto import DataKeys
@@ -336,7 +337,6 @@ def _delivered_with(session: Session, key: str) -> Representation | None:
 def deliver(session: Session, keys: DataKeys, representation: Representation, action: str, *,
             sender: Person, language: str, idempotency_key: str,
             attachment_ids: Sequence[int] = ()) -> Submission:
-    from portal.applications.service import unused_reference
     from portal.cases.citizen_actions import envelope
     from portal.cases.sending import send
 

@@ -143,7 +143,7 @@ def test_a_failure_before_commit_leaves_nothing_behind_and_the_draft_intact(
     def fail_after_the_submission_row(*args, **kwargs):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr("portal.cases.sending.enqueue", fail_after_the_submission_row)
+    monkeypatch.setattr("portal.cases.opening.enqueue", fail_after_the_submission_row)
     assert send(client, check_url).status_code == 500
     assert submissions_by(db_session, check_url) == []
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
