@@ -47,6 +47,7 @@ class DatabaseIdConverter(IntegerConverter):
 def _init_extensions(app: Flask) -> None:
     from portal import access, i18n, security, templating
     from portal.api import auth as api_auth
+    from portal.complaints import flow as complaint_flow
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
     from portal.representation import acting
@@ -58,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
     idporten.init_app(app)
     rules.register()
     api_auth.register()
+    complaint_flow.register()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.backoffice.views import blueprint as backoffice
     from portal.cases.status_views import blueprint as case_status
     from portal.cases.views import blueprint as my_cases
+    from portal.complaints.views import blueprint as complaints
     from portal.drafts.views import blueprint as drafts
     from portal.extensions import csrf
     from portal.feedback.views import blueprint as feedback
@@ -108,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(representation)
     app.register_blueprint(representation_review)
     app.register_blueprint(case_status)
+    app.register_blueprint(complaints)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_time
 
+from portal import clock
 from portal.clock import utcnow
 from portal.i18n import current_language
 from portal.info.pages import PAGES, STATEMENTS
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = lambda value, style="short": format_time(value, style)
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style)
     app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals["today"] = clock.today  # Norway's date
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(_template_context)

@@ -22,6 +22,7 @@ from portal.cases.service import (
     apply_event,
     case_by_reference,
 )
+from portal.complaints.service import about_case
 from portal.db import as_utc, session
 from portal.documents.attachments import Attachment, read_attachment
 from portal.identity.crypto import data_keys
@@ -31,8 +32,8 @@ from portal.queue import service as queue
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).parent / "openapi.json"
 EVENT_FIELDS = frozenset({"text", "answer_by", "reason", "expected_decision_date", "outcome",
-                          "decision_date", "complaint_deadline", "name", "unit", "phone",
-                          "email"})
+                          "decision_date", "complaint_deadline", "complaint_rule", "notified_on",
+                          "sent_on", "name", "unit", "phone", "email"})
 LEASE_LIMITS = {
     "max_messages": (1, 100, 10),
     "lease_seconds": (10, 3600, queue.DEFAULT_LEASE_SECONDS),
@@ -214,6 +215,8 @@ def case_json(case: Case) -> dict:
     return {"reference": case.reference, "kind": case.kind, "status": str(case.status),
             "created_at": as_utc(case.created_at).isoformat(),
             "updated_at": as_utc(case.updated_at).isoformat(),
+            "concerns": case.concerns.reference if case.concerns else None,
+            "complaints": [complaint.reference for complaint in about_case(session(), case)],
             "events": [event_json(event) for event in case.events]}
 
 

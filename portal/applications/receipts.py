@@ -49,8 +49,10 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
     with force_locale(language):
         files = [a["display_name"] for a in payload.get("attachments", [])]
         if submission.kind in STEPS:
-            rows = [(q, a) for q, a, _url in summary_rows(
-                submission.kind, answers_from_payload(payload), municipality, language, files)]
+            answers = answers_from_payload(payload)
+            about = FLOWS[submission.kind].about_rows
+            rows = (about(answers) if about else []) + [(q, a) for q, a, _url in summary_rows(
+                submission.kind, answers, municipality, language, files)]
         else:
             rows = other_rows(payload, files)
         return ReceiptContent(

@@ -102,9 +102,10 @@ class Flow:
     refusal: Callable | None = None  # (answers) -> {"title", "text"} or {} before sending
     prepare_form: Callable | None = None  # (step, form, answers) -> None
     context: Callable | None = None  # (step, answers) -> extra template values
-    start_url: Callable | None = None  # () -> where "back" goes from the first step
+    start_url: Callable | None = None  # (answers) -> where "back" goes from the first step
     what_next: Callable | None = None  # (municipality, language) -> the receipt's next steps
     answers_from_payload: Callable | None = None  # (payload) -> answers, for receipt rows
+    about_rows: Callable | None = None  # (answers) -> [(label, text)] before the answers
 
 
 FLOWS = {kind: Flow(kind, "soknad", steps, KIND_TITLES[kind]) for kind, steps in STEPS.items()}

@@ -143,7 +143,7 @@ def back_url(draft, answers: dict, current) -> str:
     previous = flow.previous_step(draft.kind, answers, current)
     if previous is None:
         start_url = flow.FLOWS[draft.kind].start_url
-        return start_url() if start_url else url_for(".start", kind=draft.kind)
+        return start_url(answers) if start_url else url_for(".start", kind=draft.kind)
     return draft_url("step", draft, step_path=previous.path)
 
 
@@ -278,7 +278,9 @@ def _rows(draft, answers: dict):
 
     names = [a.display_name for a in attachments_for_draft(session(), current_municipality().id,
                                                             draft.id)]
-    return summary_rows(
+    about = flow.FLOWS[draft.kind].about_rows
+    first = [(label, text, None) for label, text in about(answers)] if about else []
+    return first + summary_rows(
         draft.kind, answers, current_municipality(), current_language(), names,
         change_url=lambda s: draft_url("step", draft, step_path=s.path,
                                        return_to=RETURN_TO_CHECK),

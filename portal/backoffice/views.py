@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal import clock
 from portal.applications.receipts import answers_from_payload, receipt_pdf
-from portal.applications.steps import KIND_TITLES, STEPS
+from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
 from portal.audit.service import record_read
 from portal.backoffice import queries
@@ -29,6 +29,7 @@ from portal.cases.service import (
 )
 from portal.cases.submissions import submission_payload
 from portal.clock import utcnow
+from portal.complaints import service as complaints
 from portal.db import as_utc, session
 from portal.documents.attachments import read_attachment
 from portal.i18n import current_language
@@ -186,6 +187,7 @@ def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | N
         attachments=attachments,
         receipt_ready=bool(submissions and queries.has_receipt(session(), submissions[0].id)),
         timeline=timeline(found.events), actions=_actions(found, active, posted),
+        complaints=complaints.about_case(session(), found),
         posted=posted, done=DONE.get(done) if done else None,
     )
 
@@ -201,8 +203,11 @@ def _document(submission: Submission, payload: dict, attachments) -> dict:
     rows = []
     if submission.kind in STEPS:
         names = [a.display_name for a in attachments if a.submission_id == submission.id]
-        rows = summary_rows(submission.kind, answers_from_payload(payload),
-                            current_municipality(), current_language(), names)
+        answers = answers_from_payload(payload)
+        about = FLOWS[submission.kind].about_rows
+        rows = [(label, text, None) for label, text in (about(answers) if about else [])]
+        rows += summary_rows(submission.kind, answers, current_municipality(),
+                             current_language(), names)
     return {"submission": submission, "rows": rows,
             "title": KIND_TITLES.get(submission.kind, submission.kind)}
 

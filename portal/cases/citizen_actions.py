@@ -17,6 +17,7 @@ from portal.cases.following import latest
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.opening import find_submission
 from portal.cases.sending import send
+from portal.cases.service import follow_complaint
 from portal.clock import utcnow
 from portal.drafts.models import Draft
 from portal.drafts.service import answers, create_draft
@@ -40,9 +41,11 @@ class NotNowError(Exception):
 
 
 def may_act(session: Session, person: Person, case: Case) -> Decision:
-    """May this person answer or withdraw in the case? (the scope of applying)."""
+    """May this person answer or withdraw in the case? (the scope of applying; in a
+    complaint's case, the scope of complaining)."""
+    scope = Scope.COMPLAIN if case.kind == "complaint" else Scope.APPLY
     return decide(session, actor=person, principal_id=case.subject_person_id,
-                  scope=Scope.APPLY, municipality_id=case.municipality_id)
+                  scope=scope, municipality_id=case.municipality_id)
 
 
 def role_of(decision: Decision) -> str:
@@ -127,7 +130,8 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
 
 
 def may_withdraw(case: Case) -> bool:
-    return case.kind == "ip_application" and case.status in WITHDRAWABLE
+    """An application, or a complaint, until it is decided."""
+    return case.kind in ("ip_application", "complaint") and case.status in WITHDRAWABLE
 
 
 def withdraw(session: Session, keys: DataKeys, *, case: Case, sender: Person, role: str,
@@ -147,6 +151,8 @@ def withdraw(session: Session, keys: DataKeys, *, case: Case, sender: Person, ro
                             event_type="withdrawn")
     case.status = S.WITHDRAWN
     session.flush()
+    if case.concerns_case_id is not None:
+        follow_complaint(session, case, "withdrawn")
     return submission
 
 

@@ -20,6 +20,7 @@ from portal.cases.citizen_words import describe, status_word
 from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
+from portal.complaints import service as complaints
 from portal.db import session
 from portal.documents.attachments import (
     attachments_for_draft,
@@ -53,6 +54,32 @@ class ReplyFileForm(PortalForm):
 class WithdrawForm(PortalForm):
     reason = TextAreaField(_l("Why do you withdraw the application? (optional)"),
                            validators=[Length(max=1000)])
+
+
+WITHDRAW_WORDS = {
+    "ip_application": {
+        "heading": _l("Withdraw the application"),
+        "text": _l("If you withdraw the application, the municipality stops handling it. You "
+                   "can apply again later."),
+        "reason": _l("Why do you withdraw the application? (optional)"),
+        "yes": _l("Yes, withdraw the application"), "no": _l("No, keep the application"),
+        "done": _l("The application is withdrawn. We have told the municipality."),
+        "until": _l("You can withdraw the application until the municipality has made a "
+                    "decision."),
+        "too_late": _l("This application can no longer be withdrawn here. Contact the "
+                       "municipality.")},
+    "complaint": {
+        "heading": _l("Withdraw the complaint"),
+        "text": _l("If you withdraw the complaint, the municipality stops handling it, and "
+                   "the decision stands. You may not be able to complain again if the "
+                   "deadline has passed."),
+        "reason": _l("Why do you withdraw the complaint? (optional)"),
+        "yes": _l("Yes, withdraw the complaint"), "no": _l("No, keep the complaint"),
+        "done": _l("The complaint is withdrawn. We have told the municipality."),
+        "until": _l("You can withdraw the complaint until the municipality has assessed it."),
+        "too_late": _l("This complaint can no longer be withdrawn here. Contact the "
+                       "municipality.")},
+}
 
 
 def _date(value: str) -> str:
@@ -99,10 +126,21 @@ def case(reference: str):
         info_request=latest(found, "information_requested") if expects_something(found) else None,
         submissions=_submissions(found, access), titles=KIND_TITLES, may_act=bool(may),
         may_withdraw=bool(may) and actions.may_withdraw(found),
+        withdraw_words=WITHDRAW_WORDS.get(found.kind),
         looked=who_looked(session(), found) if found.subject_person_id == current_user.person.id
         else None,
         for_someone_else=found.subject_person_id != current_user.person.id,
+        complaint_offers=complaints.offers(session(), current_user.person, found),
+        complaint_deadline=complaint_deadline_of(found), form=ConfirmForm(),
+        complaints_about=complaints.about_case(session(), found),
+        concerns=found.concerns,
     )
+
+
+def complaint_deadline_of(found: Case) -> date | None:
+    decision = latest(found, "decision")
+    deadline = (decision.data or {}).get("complaint_deadline") if decision else None
+    return date.fromisoformat(deadline) if deadline else None
 
 
 def _acting_case(reference: str):
@@ -184,19 +222,20 @@ def remove_reply_file(reference: str, attachment_id: int):
 @rules.citizen
 def withdraw(reference: str):
     found, decision = _acting_case(reference)
+    words = WITHDRAW_WORDS.get(found.kind, WITHDRAW_WORDS["ip_application"])
     if not actions.may_withdraw(found):
-        flash(_("This application can no longer be withdrawn here. Contact the municipality."),
-              "warning")
+        flash(words["too_late"], "warning")
         return redirect(url_for(".case", reference=reference))
     form = WithdrawForm()
+    form.reason.label.text = words["reason"]
     if form.validate_on_submit():
         return _done(lambda: actions.withdraw(
             session(), data_keys(), case=found, sender=current_user.person,
-            role=actions.role_of(decision), reason=form.reason.data.strip(),
+            role=actions.role_of(decision), reason=(form.reason.data or "").strip(),
             language=current_language()),
-            reference, _("The application is withdrawn. We have told the municipality."),
+            reference, words["done"],
             _("The case has changed, so it was not withdrawn. Contact the municipality."))
-    return render_template("cases/withdraw.html", case=found, form=form,
+    return render_template("cases/withdraw.html", case=found, form=form, words=words,
                            title=KIND_TITLES.get(found.kind, found.kind))
 
 

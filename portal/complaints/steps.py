@@ -55,6 +55,8 @@ def is_late(answers: dict) -> bool:
 
 
 def asks_why_late(answers: dict) -> bool:
+    if "was_late" in answers:  # a sent complaint (its receipt): as it was when sent
+        return answers["was_late"]
     return answers.get("about") == DECISION and is_late(answers)
 
 

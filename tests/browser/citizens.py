@@ -53,3 +53,21 @@ def end_all_representations(server) -> None:
     with get_db(server.app).session_scope() as session:
         for row in session.scalars(sa.select(Representation)):
             row.status = Status.REVOKED
+
+
+def back_office(server, token: str, reference: str, **event) -> None:
+    """The back office posts an event to the case through the API."""
+    response = server.app.test_client().post(
+        f"/api/v1/cases/{reference}/events", json=event,
+        headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 201, response.get_json()
+
+
+def case(server, reference: str):
+    """The case as it is in the server's database now."""
+    from portal.cases.models import Case
+
+    with get_db(server.app).session_scope() as session:
+        found = session.scalar(sa.select(Case).where(Case.reference == reference))
+        session.expunge(found)
+        return found

@@ -139,3 +139,48 @@ def describe(violations: list[dict]) -> str:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{page.url}\n{describe(violations)}"
+
+
+# With JavaScript in every language (axe-core needs it), and once without it.
+LANGUAGES = ["nb", "nn", "en"]
+RUNS = [pytest.param(language, True, id=language) for language in LANGUAGES] + [
+    pytest.param("nb", False, id="nb-no-javascript")]
+
+
+@pytest.fixture
+def contexts(request, browser, server):
+    """A function that opens a new browser (one person) with or without JavaScript, for a
+    test parametrized with ``RUNS``."""
+    opened = []
+    javascript = request.node.callspec.params["javascript"]
+
+    def open_page():
+        context = browser.new_context(base_url=server.url, java_script_enabled=javascript)
+        opened.append(context)
+        return context.new_page()
+
+    open_page.javascript = javascript
+    yield open_page
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def token(server) -> str:
+    """A back-office API token of the module's server (scope ``cases``)."""
+    from portal.api.clients import create_client
+    from portal.db import get_db
+    from portal.municipalities.service import get_by_slug
+
+    with get_db(server.app).session_scope() as session:
+        municipality = get_by_slug(session, "eksempel")
+        _client, secret = create_client(session, municipality_id=municipality.id,
+                                        name="DIPS", scopes=["cases"])
+    return secret
+
+
+def check(page, javascript: bool) -> None:
+    """axe-core where JavaScript runs; without it, that the page is whole (one h1)."""
+    if javascript:
+        assert_accessible(page)
+    assert page.locator("h1").count() == 1

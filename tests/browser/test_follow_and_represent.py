@@ -17,13 +17,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.api.clients import create_client
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.db import get_db
 from portal.documents.attachments import Attachment
 from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.identity.nin import NinKind, generate_valid_nin
-from portal.municipalities.service import get_by_slug
 from portal.representation.models import Representation, Status
 from tests.browser.citizens import (
     AFTER_FOR_WHOM,
@@ -32,68 +30,17 @@ from tests.browser.citizens import (
     REFERENCE,
     answer_steps,
     apply_as,
+    back_office,
+    case,
     end_all_representations,
     log_in,
 )
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import RUNS, LiveServer, check
 from tests.support.apply import YOUTH_NIN
 
 pytestmark = pytest.mark.browser
-LANGUAGES = ["nb", "nn", "en"]
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(scope="module")
-def token(server) -> str:
-    with get_db(server.app).session_scope() as session:
-        municipality = get_by_slug(session, "eksempel")
-        _client, secret = create_client(session, municipality_id=municipality.id,
-                                        name="DIPS", scopes=["cases"])
-    return secret
-
-
-# With JavaScript in every language (axe-core needs it), and once without it.
-RUNS = [pytest.param(language, True, id=language) for language in LANGUAGES] + [
-    pytest.param("nb", False, id="nb-no-javascript")]
-
-
-@pytest.fixture
-def contexts(request, browser, server):
-    """A function that opens a new browser (one person) with or without JavaScript."""
-    opened = []
-    javascript = request.node.callspec.params["javascript"]
-
-    def open_page():
-        context = browser.new_context(base_url=server.url, java_script_enabled=javascript)
-        opened.append(context)
-        return context.new_page()
-
-    open_page.javascript = javascript
-    yield open_page
-    for context in opened:
-        context.close()
-
-
-def check(page, javascript: bool) -> None:
-    """axe-core where JavaScript runs; without it, that the page is whole (one h1)."""
-    if javascript:
-        assert_accessible(page)
-    assert page.locator("h1").count() == 1
-
-
-def back_office(server: LiveServer, token: str, reference: str, **event) -> None:
-    response = server.app.test_client().post(
-        f"/api/v1/cases/{reference}/events", json=event,
-        headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 201, response.get_json()
-
-
-def case(server: LiveServer, reference: str) -> Case:
-    with get_db(server.app).session_scope() as session:
-        found = session.scalar(sa.select(Case).where(Case.reference == reference))
-        session.expunge(found)
-        return found
 
 
 EVENTS = [

@@ -149,3 +149,112 @@ def test_only_the_subject_sees_who_has_looked_and_reads_by_others_are_logged(wor
     looked = page.split("Who has looked at your case", 1)[1]
     assert "Rita Revokert" not in looked
     assert "Per Annen" not in looked
+
+
+# --- complaints (issue 12): who may see and start a complaint -------------------------------
+
+FOLLOW_ONLY_NIN = generate_valid_nin(date(1968, 4, 4), kind=NinKind.SYNTHETIC)
+COMPLAINT_VISITORS = (*VISITORS, "representative_without_complain_scope")
+MAY_COMPLAIN = {"subject", "active_representative"}
+
+
+@pytest.fixture
+def decided_world(app, db_session, world):
+    """Ola's case is decided and he has complained; Frida may follow for him, not complain."""
+    from tests.support.complaints import answer_steps, reference_in, send_complaint, start_on_case
+
+    case, _submission, clients = world
+    apply_event(db_session, case, "in_progress", {})
+    apply_event(db_session, case, "decision", {"outcome": "refused",
+                                               "decision_date": "2026-12-01"})
+    db_session.commit()
+    grant(clients["subject"], FOLLOW_ONLY_NIN, "Frida Følger", scopes=("follow",))
+    frida = app.test_client()
+    log_in_with_testid(frida, "other", nin=FOLLOW_ONLY_NIN, name="Frida Følger")
+    clients = {**clients, "representative_without_complain_scope": frida}
+    ola = clients["subject"]
+    check = answer_steps(ola, start_on_case(ola, case.reference).headers["Location"])
+    sent = send_complaint(ola, check)
+    complaint = reference_in(ola.get(sent.headers["Location"]).get_data(as_text=True))
+    return case, complaint, clients
+
+
+def own_token(client, visitor: str) -> str:
+    """A CSRF token of the visitor's own session, so that only the access rule decides."""
+    page = {"anonymous": "/eksempel/testid", "other_municipality_staff": "/testby/ansatt/"}.get(
+        visitor, "/eksempel/saker/")
+    return csrf_token(client.get(page).get_data(as_text=True))
+
+
+def complaint_count(db_session) -> int:
+    db_session.expire_all()
+    return db_session.scalar(sa.select(sa.func.count(Case.id)).where(Case.kind == "complaint"))
+
+
+@pytest.mark.parametrize("visitor", COMPLAINT_VISITORS)
+def test_only_those_who_may_complain_are_offered_and_can_start_a_complaint(
+        decided_world, visitor, db_session):
+    case, complaint, clients = decided_world
+    client = clients[visitor]
+    before = complaint_count(db_session)
+    # The decision has a complaint now; the plan and a new decision complaint are closed,
+    # so ask for the one that is offered to nobody yet: the case page must not offer it
+    # to anyone but those who may complain, and the start URL must refuse the rest.
+    page = client.get(f"/eksempel/saker/{case.reference}?lang=en")
+    started = client.post(f"/eksempel/klage/sak/{case.reference}/decision",
+                          data={"csrf_token": own_token(client, visitor)})
+    if visitor == "anonymous":
+        assert started.status_code == 302
+        assert "/logg-inn" in started.headers["Location"]
+    elif visitor == "other_municipality_staff":
+        assert started.status_code == 403
+    else:  # one complaint about a decision at a time: refused for everyone, also the subject
+        assert started.status_code in (400, 404)
+    if visitor in SEES or visitor == "representative_without_complain_scope":
+        assert complaint in page.get_data(as_text=True)  # the complaint is listed on the case
+    assert complaint_count(db_session) == before
+
+
+@pytest.mark.parametrize("visitor", COMPLAINT_VISITORS)
+def test_every_complaint_url_gives_each_visitor_what_the_rules_give(decided_world, visitor):
+    _case, complaint, clients = decided_world
+    client = clients[visitor]
+    may_see = visitor in SEES or visitor == "representative_without_complain_scope"
+    for url, needs in ((f"/eksempel/saker/{complaint}", "follow"),
+                       (f"/eksempel/kvittering/{complaint}", "follow"),
+                       (f"/eksempel/saker/{complaint}/trekk", "complain")):
+        response = client.get(url)
+        if visitor == "anonymous":
+            assert response.status_code == 302
+        elif visitor == "other_municipality_staff":
+            assert response.status_code == 403, url
+        elif (needs == "follow" and may_see) or visitor in MAY_COMPLAIN:
+            assert response.status_code == 200, (visitor, url)
+        else:
+            assert response.status_code == 404, (visitor, url)
+    listing = client.get("/eksempel/saker/").get_data(as_text=True)
+    assert (complaint in listing) == may_see
+
+
+@pytest.mark.parametrize("visitor", COMPLAINT_VISITORS)
+def test_the_complaint_offer_shows_only_to_those_who_may_complain(
+        app, db_session, decided_world, visitor):
+    case, complaint, clients = decided_world
+    # Ola withdraws his complaint: a complaint about the decision is possible again.
+    ola = clients["subject"]
+    url = f"/eksempel/saker/{complaint}/trekk"
+    ola.post(url, data={"csrf_token": csrf_token(ola.get(url).get_data(as_text=True))})
+    client = clients[visitor]
+    page = client.get(f"/eksempel/saker/{case.reference}?lang=en").get_data(as_text=True)
+    assert ("Complain about the decision" in page) == (visitor in MAY_COMPLAIN)
+    started = client.post(f"/eksempel/klage/sak/{case.reference}/decision",
+                          data={"csrf_token": own_token(client, visitor)})
+    if visitor in MAY_COMPLAIN:
+        assert started.status_code == 302
+        assert "/klage/" in started.headers["Location"]
+    elif visitor == "anonymous":
+        assert "/logg-inn" in started.headers["Location"]
+    elif visitor == "other_municipality_staff":
+        assert started.status_code == 403
+    else:
+        assert started.status_code == 404

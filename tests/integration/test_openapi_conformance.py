@@ -43,3 +43,43 @@ def test_the_api_keeps_its_contract(api_schema, api_token):
             case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
 
         keeps_the_contract()
+
+
+def test_case_events_keep_the_contract_on_an_application_and_on_its_complaint(
+        api_schema, api_token, app, db_session):
+    """The events of both lives (an application's, a complaint's), generated from the
+    document, against real cases: no server error, every answer as documented."""
+    import sqlalchemy as sa
+
+    from portal.cases.models import Case
+    from portal.cases.service import apply_event
+    from tests.support.complaints import answer_steps, reference_in, send_complaint, start_on_case
+
+    application = db_session.scalars(sa.select(Case)).one()
+    apply_event(db_session, application, "in_progress", {})
+    apply_event(db_session, application, "decision", {"outcome": "refused",
+                                                      "decision_date": "2026-12-01"})
+    db_session.commit()
+    kari = app.test_client()
+    log_in_with_testid(kari, "kari")
+    check = answer_steps(kari, start_on_case(kari, application.reference).headers["Location"])
+    complaint = reference_in(kari.get(send_complaint(kari, check).headers["Location"])
+                             .get_data(as_text=True))
+    events = api_schema["/api/v1/cases/{reference}/events"]["POST"]
+    read = api_schema["/api/v1/cases/{reference}"]["GET"]
+    for reference in (application.reference, complaint):
+        keeps_the_contract_for(events, reference, api_token)
+        response = read.Case(path_parameters={"reference": reference}).call(
+            headers={"Authorization": f"Bearer {api_token}"})
+        read.validate_response(response)
+
+
+def keeps_the_contract_for(operation, reference: str, api_token: str) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=60, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def keeps_the_contract(case):
+        case.path_parameters = {"reference": reference}
+        case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
+
+    keeps_the_contract()

@@ -11,6 +11,7 @@ from tests.support.flows import csrf_token, post_form
 CHILD_NIN = generate_valid_nin(date(2016, 11, 30), kind=NinKind.SYNTHETIC)  # Emma Eksempel
 ADULT_NIN = generate_valid_nin(date(1961, 3, 14), kind=NinKind.SYNTHETIC)  # Ola Eksempel
 YOUTH_NIN = generate_valid_nin(date(2009, 5, 20), kind=NinKind.SYNTHETIC)  # Jonas Eksempel
+KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)  # Kari Eksempel
 
 COMMON = {
     "request": {"request": "ip_and_coordinator"},
