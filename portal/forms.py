@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, ValidationError, widgets
 
+from portal import clock
 from portal.identity.saved_forms import take_saved_form
 
 
@@ -88,3 +89,24 @@ class OptionalDate:
     def __call__(self, _form, field: DateTextField) -> None:
         if (field.data or "").strip() and field.date() is None:
             raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
+
+
+class ValidDate:
+    """Required, a real date, and (if asked) today or later, or today or earlier (Norway's
+    today: portal.clock)."""
+
+    def __init__(self, missing: str, *, not_before_today: bool = False,
+                 not_after_today: bool = False) -> None:
+        self.missing = missing
+        self.not_before_today = not_before_today
+        self.not_after_today = not_after_today
+
+    def __call__(self, _form, field: DateTextField) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(self.missing)
+        if field.date() is None:
+            raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
+        if self.not_before_today and field.date() < clock.today():
+            raise ValidationError(_l("The date must be today or later"))
+        if self.not_after_today and field.date() > clock.today():
+            raise ValidationError(_l("The date cannot be after today"))

@@ -8,29 +8,19 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal import clock
 from portal.cases.deadlines import ComplaintRule
-from portal.forms import DateTextField, EmailAddress, OptionalDate, PhoneNumber, PortalForm
+from portal.forms import (
+    DateTextField,
+    EmailAddress,
+    OptionalDate,
+    PhoneNumber,
+    PortalForm,
+    ValidDate,
+)
 
 LONG_TEXT = 4000
 SHORT_TEXT = 200
 DATE_HINT = _l("For example 31.12.2026")
-
-
-class ValidDate:
-    """Required, a real date, and (if ``not_before_today``) today or later."""
-
-    def __init__(self, missing: str, *, not_before_today: bool = False) -> None:
-        self.missing = missing
-        self.not_before_today = not_before_today
-
-    def __call__(self, _form, field: DateTextField) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(self.missing)
-        if field.date() is None:
-            raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
-        if self.not_before_today and field.date() < clock.today():
-            raise ValidationError(_l("The date must be today or later"))
 
 
 class ActionForm(PortalForm):

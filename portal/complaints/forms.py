@@ -6,8 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal import clock
-from portal.forms import DateTextField, PortalForm
+from portal.forms import DateTextField, PortalForm, ValidDate
 
 LONG_TEXT = 4000
 DATE_HINT = _l("For example 31.12.2026")
@@ -19,27 +18,13 @@ def _long_text(label, missing, hint=None):
         Length(max=LONG_TEXT, message=_l("Write at most %(max)d characters", max=LONG_TEXT))])
 
 
-class PastDate:
-    """Required, a real date, and not in the future."""
-
-    def __init__(self, missing) -> None:
-        self.missing = missing
-
-    def __call__(self, _form, field: DateTextField) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError(self.missing)
-        if field.date() is None:
-            raise ValidationError(_l("Write the date as day.month.year, like 31.12.2026"))
-        if field.date() > clock.today():
-            raise ValidationError(_l("The date cannot be after today"))
-
-
 class PaperDecisionForm(PortalForm):
-    decision_date = DateTextField(_l("What date is the decision letter?"), description=DATE_HINT,
-                                  validators=[PastDate(_l("Write the date of the decision"))])
+    decision_date = DateTextField(
+        _l("What date is the decision letter?"), description=DATE_HINT,
+        validators=[ValidDate(_l("Write the date of the decision"), not_after_today=True)])
     received_date = DateTextField(
         _l("When did you get the decision?"), description=DATE_HINT,
-        validators=[PastDate(_l("Write the date you got the decision"))])
+        validators=[ValidDate(_l("Write the date you got the decision"), not_after_today=True)])
     decision_reference = StringField(
         _l("The decision's reference (optional)"),
         description=_l("You find it at the top of the letter, for example 2026/1234."),

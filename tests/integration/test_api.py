@@ -22,15 +22,6 @@ from tests.support.apply import fill_application, send
 from tests.support.flows import log_in_with_testid
 
 
-@pytest.fixture
-def token(db_session) -> str:
-    municipality = get_by_slug(db_session, "eksempel")
-    _, token = create_client(db_session, municipality_id=municipality.id, name="DIPS",
-                             scopes=["queue", "cases"])
-    db_session.commit()
-    return token
-
-
 def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

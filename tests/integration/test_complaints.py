@@ -10,7 +10,6 @@ import sqlalchemy as sa
 import time_machine
 
 from portal import clock
-from portal.api.clients import create_client
 from portal.applications.payloads import validate_payload
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.service import apply_event
@@ -27,15 +26,6 @@ from tests.support.representation import act_for, grant
 
 S = CaseStatus
 KARI = "kari"
-
-
-@pytest.fixture
-def token(db_session) -> str:
-    municipality = get_by_slug(db_session, "eksempel")
-    _, token = create_client(db_session, municipality_id=municipality.id, name="DIPS",
-                             scopes=["queue", "cases"])
-    db_session.commit()
-    return token
 
 
 def decide(db_session, reference: str, outcome: str = "refused", **extra) -> Case:

@@ -23,6 +23,7 @@ from portal.representation.checks import manual
 from portal.representation.models import Representation, Scope, Status
 from portal.representation.rules import decide
 from tests.support.apply import fill_application, send, start_draft
+from tests.support.clock import moments
 from tests.support.flows import log_in_staff, log_in_with_testid
 from tests.support.representation import grant
 
@@ -30,15 +31,6 @@ pytestmark = pytest.mark.dates
 
 KARI_NIN = generate_valid_nin(date(1984, 9, 2), kind=NinKind.SYNTHETIC)
 OVERDUE = "/eksempel/ansatt/saker/over-en-maaned"
-DANGEROUS_MOMENTS = {
-    "ordinary night": (datetime(2026, 12, 1, 23, 30, tzinfo=UTC), date(2026, 12, 2)),
-    "new year's eve": (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1)),
-    "summer time begins": (datetime(2027, 3, 27, 23, 30, tzinfo=UTC), date(2027, 3, 28)),
-    "summer time ends": (datetime(2027, 10, 30, 23, 30, tzinfo=UTC), date(2027, 10, 31)),
-    "leap day": (datetime(2028, 2, 28, 23, 30, tzinfo=UTC), date(2028, 2, 29)),
-}
-moments = pytest.mark.parametrize(("moment", "norway_day"), DANGEROUS_MOMENTS.values(),
-                                  ids=DANGEROUS_MOMENTS.keys())
 
 
 def at(moment: datetime):

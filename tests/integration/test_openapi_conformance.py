@@ -7,8 +7,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from portal.api.clients import create_client
-from portal.municipalities.service import get_by_slug
 from tests.support.apply import fill_application, send
 from tests.support.flows import log_in_with_testid
 
@@ -21,16 +19,7 @@ def api_schema(app, client, db_session):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
-@pytest.fixture
-def api_token(db_session) -> str:
-    municipality = get_by_slug(db_session, "eksempel")
-    _, token = create_client(db_session, municipality_id=municipality.id, name="schemathesis",
-                             scopes=["queue", "cases"])
-    db_session.commit()
-    return token
-
-
-def test_the_api_keeps_its_contract(api_schema, api_token):
+def test_the_api_keeps_its_contract(api_schema, token):
     """Every operation, with generated requests (25 each), authorised as a real client."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 7  # every documented operation (schemathesis skips the document)
@@ -40,13 +29,13 @@ def test_the_api_keeps_its_contract(api_schema, api_token):
         @settings(max_examples=25, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def keeps_the_contract(case):
-            case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
+            case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
         keeps_the_contract()
 
 
 def test_case_events_keep_the_contract_on_an_application_and_on_its_complaint(
-        api_schema, api_token, app, db_session):
+        api_schema, token, app, db_session):
     """The events of both lives (an application's, a complaint's), generated from the
     document, against real cases: no server error, every answer as documented."""
     import sqlalchemy as sa
@@ -68,18 +57,18 @@ def test_case_events_keep_the_contract_on_an_application_and_on_its_complaint(
     events = api_schema["/api/v1/cases/{reference}/events"]["POST"]
     read = api_schema["/api/v1/cases/{reference}"]["GET"]
     for reference in (application.reference, complaint):
-        keeps_the_contract_for(events, reference, api_token)
+        keeps_the_contract_for(events, reference, token)
         response = read.Case(path_parameters={"reference": reference}).call(
-            headers={"Authorization": f"Bearer {api_token}"})
+            headers={"Authorization": f"Bearer {token}"})
         read.validate_response(response)
 
 
-def keeps_the_contract_for(operation, reference: str, api_token: str) -> None:
+def keeps_the_contract_for(operation, reference: str, token: str) -> None:
     @given(case=operation.as_strategy())
     @settings(max_examples=60, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def keeps_the_contract(case):
         case.path_parameters = {"reference": reference}
-        case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
+        case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
     keeps_the_contract()

@@ -9,11 +9,25 @@ cookie that expired before it was set.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 import time_machine
 
 from portal import clock
+
+# The moments when a server's UTC date and Norway's date part ways: 23:30 UTC on an ordinary
+# night, on New Year's Eve, the nights summer time begins and ends, and the eve of 29 February.
+# (the moment, as UTC; the date it already is in Norway)
+DANGEROUS_MOMENTS = {
+    "ordinary night": (datetime(2026, 12, 1, 23, 30, tzinfo=UTC), date(2026, 12, 2)),
+    "new year's eve": (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1)),
+    "summer time begins": (datetime(2027, 3, 27, 23, 30, tzinfo=UTC), date(2027, 3, 28)),
+    "summer time ends": (datetime(2027, 10, 30, 23, 30, tzinfo=UTC), date(2027, 10, 31)),
+    "leap day": (datetime(2028, 2, 28, 23, 30, tzinfo=UTC), date(2028, 2, 29)),
+}
+moments = pytest.mark.parametrize(("moment", "norway_day"), DANGEROUS_MOMENTS.values(),
+                                  ids=DANGEROUS_MOMENTS.keys())
 
 
 def moment_named(setting: str, now: datetime | None = None) -> datetime | None:

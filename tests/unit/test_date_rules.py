@@ -22,19 +22,10 @@ from portal.cases.deadlines import (
     public_holidays,
 )
 from portal.identity.nin import age_on
+from tests.support.clock import moments
 
 pytestmark = pytest.mark.dates
 
-# (the moment, as UTC; the date it already is in Norway)
-DANGEROUS_MOMENTS = {
-    "ordinary night": (datetime(2026, 12, 1, 23, 30, tzinfo=UTC), date(2026, 12, 2)),
-    "new year's eve": (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), date(2027, 1, 1)),
-    "summer time begins": (datetime(2027, 3, 27, 23, 30, tzinfo=UTC), date(2027, 3, 28)),
-    "summer time ends": (datetime(2027, 10, 30, 23, 30, tzinfo=UTC), date(2027, 10, 31)),
-    "leap day": (datetime(2028, 2, 28, 23, 30, tzinfo=UTC), date(2028, 2, 29)),
-}
-moments = pytest.mark.parametrize(("moment", "norway_day"), DANGEROUS_MOMENTS.values(),
-                                  ids=DANGEROUS_MOMENTS.keys())
 
 
 def frozen(moment: datetime):
