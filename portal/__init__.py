@@ -48,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import access, i18n, security, templating
     from portal.api import auth as api_auth
     from portal.complaints import flow as complaint_flow
+    from portal.desk import receipts as desk_receipts
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
     from portal.representation import acting
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     rules.register()
     api_auth.register()
     complaint_flow.register()
+    desk_receipts.register()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -80,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cases.status_views import blueprint as case_status
     from portal.cases.views import blueprint as my_cases
     from portal.complaints.views import blueprint as complaints
+    from portal.desk.views import blueprint as desk
+    from portal.desk.visit_views import blueprint as desk_visit
     from portal.drafts.views import blueprint as drafts
     from portal.extensions import csrf
     from portal.feedback.views import blueprint as feedback
@@ -112,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(representation_review)
     app.register_blueprint(case_status)
     app.register_blueprint(complaints)
+    app.register_blueprint(desk)
+    app.register_blueprint(desk_visit)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.file import FileRequired
 
 from portal.applications import steps as flow
+from portal.applications.filler import current_filler
 from portal.applications.views import FLOW_PATH, back_url, blueprint, draft_url, next_url, own_draft
 from portal.db import session
 from portal.documents.attachments import (
@@ -43,7 +43,7 @@ def attachments_step(draft, answers: dict, current):
     elif form.validate_on_submit() and form.file.checked_data is not None:
         store_attachment(session(), data_keys(), municipality_id=municipality_id,
                          data=form.file.checked_data, filename=form.file.data.filename,
-                         uploaded_by_person_id=current_user.person.id, draft_id=draft.id)
+                         uploaded_by_person_id=current_filler().person.id, draft_id=draft.id)
         return redirect(request.full_path.rstrip("?"))
     return render_template(
         "applications/attachments.html", form=form, draft=draft, step=current,

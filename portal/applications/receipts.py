@@ -159,6 +159,8 @@ def _where_to_see(municipality: Municipality, case: Case) -> str:
 
 def send_receipt_email(session: Session, task: dict) -> None:
     submission = session.get(Submission, task["submission_id"])
+    if submission.channel == "desk":
+        return  # the desk prints it, and sends it where asked (portal.desk.receipts)
     person = session.get(Person, submission.submitted_by_person_id)
     if person is None or not person.email:
         return  # nobody to write to; the receipt page and the PDF are there

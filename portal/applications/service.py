@@ -50,15 +50,18 @@ def subject_of(keys: DataKeys, applicant: Person, answers: dict) -> Subject:
 def submit_draft(
     session: Session, keys: DataKeys, draft: Draft, *, municipality: Municipality,
     applicant: Person, answers: dict, language: str, channel: str = "web",
+    staff_user_id: int | None = None, desk_visit_id: int | None = None,
 ) -> Submission:
-    """Send the draft; or, if it was sent already, return that submission."""
+    """Send the draft; or, if it was sent already, return that submission. At the desk the
+    applicant is still the person (the sender); the staff member and the visit are recorded."""
     return submission_once(session, draft.idempotency_key, lambda: _create_submission(
         session, keys, draft, municipality=municipality, applicant=applicant, answers=answers,
-        language=language, channel=channel))
+        language=language, channel=channel, staff_user_id=staff_user_id,
+        desk_visit_id=desk_visit_id))
 
 
 def _create_submission(session, keys, draft, *, municipality, applicant, answers, language,
-                       channel) -> Submission:
+                       channel, staff_user_id, desk_visit_id) -> Submission:
     from portal.documents.attachments import attachments_for_draft
 
     subject = subject_of(keys, applicant, answers)
@@ -75,7 +78,8 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
     _case, submission = open_case(
         session, keys, municipality_id=municipality.id, kind=draft.kind, subject=subject_person,
         sender=applicant, payload=payload, idempotency_key=draft.idempotency_key,
-        language=language, channel=channel, attachment_ids=[a.id for a in attachments])
+        language=language, channel=channel, attachment_ids=[a.id for a in attachments],
+        sender_staff_user_id=staff_user_id, desk_visit_id=desk_visit_id)
     draft.submission_id = submission.id
     session.flush()
     return submission

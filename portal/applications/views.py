@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, redirect, render_template, request
 from wtforms import SelectChoice
 
 from portal import access, clock
 from portal.applications import steps as flow
 from portal.applications.consent import consent_intro
+from portal.applications.filler import current_filler, filler_url
 from portal.applications.service import subject_of, submit_draft
 from portal.applications.summary import summary_rows
 from portal.db import session
@@ -34,9 +34,10 @@ FLOW_PATH = "<any({}):flow_path>".format(", ".join(flow.FLOW_PATHS))
 
 
 def draft_url(endpoint: str, draft, **values) -> str:
-    """The URL of one of a draft's pages (``.step``, ``.check``, ``.sent``, …)."""
-    return url_for(f"applications.{endpoint}", flow_path=flow.FLOWS[draft.kind].path,
-                   draft_id=draft.public_id, **values)
+    """The URL of one of a draft's pages (``step``, ``check``, ``sent``, …), for whoever fills
+    it in (the citizen's own pages, or the desk's)."""
+    return filler_url(endpoint, flow_path=flow.FLOWS[draft.kind].path,
+                      draft_id=draft.public_id, **values)
 
 
 @blueprint.get("/soknad")
@@ -54,13 +55,15 @@ def eip_intro():
 @blueprint.route("/ny/<any(ip_application, eip_access):kind>", methods=["GET", "POST"])
 @rules.citizen
 def start(kind: str):
+    if closed_online():
+        return render_template("applications/closed.html"), 409
     refusal = _acting_refusal(kind)
     if refusal:
         return render_template("applications/not_allowed.html", **refusal), 403
     form = ConfirmForm()
     if form.validate_on_submit():
         draft = create_draft(session(), data_keys(), municipality_id=current_municipality().id,
-                             owner_person_id=current_user.person.id, kind=kind,
+                             owner_person_id=current_filler().person.id, kind=kind,
                              lifetime=draft_lifetime())
         answers = _acting_answers(kind)
         if answers:
@@ -68,7 +71,8 @@ def start(kind: str):
         first = flow.first_unanswered(kind, answers) or flow.steps_for(kind, answers)[0]
         return redirect(draft_url("step", draft, step_path=first.path))
     return render_template("applications/start.html", form=form, kind=kind,
-                           title=flow.KIND_TITLES[kind], days=draft_lifetime().days)
+                           title=flow.KIND_TITLES[kind], days=draft_lifetime().days,
+                           filler=current_filler())
 
 
 def _acting_answers(kind: str) -> dict:
@@ -86,6 +90,11 @@ def _acting_answers(kind: str) -> dict:
             "subject_name": principal.name, "representation": representation.id}
 
 
+def closed_online() -> bool:
+    """The municipality has closed digital submission for now; the desk keeps working."""
+    return current_municipality().digital_submission_closed and not current_filler().at_desk
+
+
 def draft_lifetime() -> timedelta:
     return timedelta(days=current_app.config["DRAFT_LIFETIME_DAYS"])
 
@@ -93,7 +102,7 @@ def draft_lifetime() -> timedelta:
 def own_draft(draft_id: str, flow_path: str | None = None):
     """The logged-in person's draft, reached under its own kind's URLs; else 404."""
     draft = find_draft(session(), municipality_id=current_municipality().id,
-                       owner_person_id=current_user.person.id, public_id=draft_id)
+                       owner_person_id=current_filler().person.id, public_id=draft_id)
     if draft is None or draft.kind not in flow.FLOWS:
         abort(404)  # a reply's draft is answered on its case page, not here
     if flow_path is not None and flow.FLOWS[draft.kind].path != flow_path:
@@ -143,7 +152,7 @@ def back_url(draft, answers: dict, current) -> str:
     previous = flow.previous_step(draft.kind, answers, current)
     if previous is None:
         start_url = flow.FLOWS[draft.kind].start_url
-        return start_url(answers) if start_url else url_for(".start", kind=draft.kind)
+        return start_url(answers) if start_url else filler_url("start", kind=draft.kind)
     return draft_url("step", draft, step_path=previous.path)
 
 
@@ -160,7 +169,7 @@ def _form_for(current, answers: dict, draft):
 
 
 def _subject_age(answers: dict) -> int | None:
-    return subject_of(data_keys(), current_user.person, answers).age(clock.today())
+    return subject_of(data_keys(), current_filler().person, answers).age(clock.today())
 
 
 def _cross_checks(form, current, answers: dict) -> bool:
@@ -189,7 +198,7 @@ def _step_context(current, answers: dict, draft) -> dict:
         return context(current, answers)
     if current.key != "consent":
         return {}
-    subject = subject_of(data_keys(), current_user.person, answers)
+    subject = subject_of(data_keys(), current_filler().person, answers)
     mode = flow.consent_mode(answers, subject.age(clock.today()))
     return {"consent_intro": consent_intro(mode, subject.name or _name_fallback())}
 
@@ -211,6 +220,8 @@ def check(flow_path: str, draft_id: str):
     if missing is not None:
         return redirect(draft_url("step", draft, step_path=missing.path))
     form = ConfirmForm()
+    if closed_online() and request.method == "POST":
+        return render_template("applications/closed.html"), 409  # the draft is kept
     kind = flow.FLOWS[draft.kind]
     refused = (kind.refusal or _no_longer_allowed)(answers)
     if refused:
@@ -219,9 +230,12 @@ def check(flow_path: str, draft_id: str):
         if kind.submit is not None:
             kind.submit(draft, answers)
         else:
+            filler = current_filler()
             submit_draft(session(), data_keys(), draft, municipality=current_municipality(),
-                         applicant=current_user.person, answers=answers,
-                         language=current_language())
+                         applicant=filler.person, answers=answers,
+                         language=current_language(), channel=filler.channel,
+                         staff_user_id=filler.staff_user_id,
+                         desk_visit_id=filler.desk_visit_id)
         return redirect(draft_url("sent", draft))
     return render_template("applications/check.html", form=form, draft=draft, flow=kind,
                            rows=_rows(draft, answers), title=kind.title)
@@ -242,7 +256,7 @@ def _acting_refusal(kind: str) -> dict:
         return {"title": _("Access to the electronic plan is personal"),
                 "text": _("Only %(name)s can ask for access to their own plan. Switch to act "
                           "for yourself to ask for access for yourself.", name=name)}
-    if not may_apply_for(session(), actor=current_user.person,
+    if not may_apply_for(session(), actor=current_filler().person,
                          principal_id=representation.principal_person_id,
                          municipality_id=current_municipality().id):
         return {"title": _("You cannot apply for %(name)s", name=name),
@@ -263,7 +277,7 @@ def _no_longer_allowed(answers: dict) -> dict:
         return {}
     representation = session().get(Representation, answers["representation"])
     if representation is not None and may_apply_for(
-            session(), actor=current_user.person,
+            session(), actor=current_filler().person,
             principal_id=representation.principal_person_id,
             municipality_id=current_municipality().id):
         return {}
@@ -294,6 +308,8 @@ def sent(flow_path: str, draft_id: str):
     draft = own_draft(draft_id, flow_path)
     if not draft.submission_id:
         return redirect(draft_url("check", draft))
+    if current_filler().at_desk:  # the desk prints the person's receipt
+        return redirect(filler_url("receipt", submission_id=draft.submission_id))
     from portal.applications.receipt_views import receipt_for_submission
 
     return receipt_for_submission(draft.submission_id)

@@ -90,7 +90,8 @@ def reply_draft(session: Session, keys: DataKeys, case: Case, person: Person) ->
 
 
 def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, sender: Person,
-               role: str, language: str):
+               role: str, language: str, channel: str = "web",
+               staff_user_id: int | None = None, desk_visit_id: int | None = None):
     from portal.documents.attachments import attachments_for_draft
 
     _lock(session, case)
@@ -106,7 +107,7 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
     municipality = session.get(Municipality, case.municipality_id)
     payload = envelope(keys, "reply", municipality=municipality, sender=sender, role=role,
                        subject=session.get(Person, case.subject_person_id),
-                       language=language)
+                       language=language, channel=channel)
     payload.update({
         "case_reference": case.reference,
         "in_answer_to": {"requested_at": request.created_at.date().isoformat(),
@@ -119,7 +120,8 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
     submission, _new = send(session, keys, case=case, kind="reply", payload=payload,
                             idempotency_key=draft.idempotency_key, sender=sender,
                             language=language, event_type="reply_sent",
-                            attachment_ids=[f.id for f in files])
+                            attachment_ids=[f.id for f in files], channel=channel,
+                            staff_user_id=staff_user_id, desk_visit_id=desk_visit_id)
     case.status = S.IN_PROGRESS
     draft.submission_id = submission.id
     session.flush()

@@ -96,6 +96,9 @@ class Submission(Base):
     submitted_by_staff_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id")
     )
+    # Sent at the service desk: the visit (portal.desk) it was sent in.
+    desk_visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("desk_visit.id"),
+                                                      index=True)
     subject_person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     channel: Mapped[str] = mapped_column(sa.String(10))  # web, desk
     language: Mapped[str] = mapped_column(sa.String(2))

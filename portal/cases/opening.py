@@ -68,8 +68,8 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
               subject: Person, sender: Person, payload: dict, idempotency_key: str,
               language: str, channel: str, attachment_ids: Sequence[int] = (),
               event_data: dict | None = None, concerns: Case | None = None,
-              submitted_late: bool | None = None,
-              sender_staff_user_id: int | None = None) -> tuple[Case, Submission]:
+              submitted_late: bool | None = None, sender_staff_user_id: int | None = None,
+              desk_visit_id: int | None = None) -> tuple[Case, Submission]:
     """The new case and its first submission (the payload is validated by the caller)."""
     from portal.documents.attachments import move_to_submission_ids
 
@@ -87,8 +87,8 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
         municipality_id=municipality_id, case_id=case.id, kind=kind,
         schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
-        submitted_by_staff_user_id=sender_staff_user_id, subject_person_id=subject.id,
-        channel=channel, language=language, created_at=now)
+        submitted_by_staff_user_id=sender_staff_user_id, desk_visit_id=desk_visit_id,
+        subject_person_id=subject.id, channel=channel, language=language, created_at=now)
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here
     move_to_submission_ids(session, municipality_id, attachment_ids, submission.id)

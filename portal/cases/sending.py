@@ -27,15 +27,18 @@ SCHEMA_VERSION = 1
 def send(session: Session, keys: DataKeys, *, case: Case, kind: str, payload: dict,
          idempotency_key: str, sender: Person, language: str, event_type: str,
          event_data: dict | None = None, attachment_ids: Sequence[int] = (),
-         channel: str = "web") -> tuple[Submission, bool]:
-    """The submission, and whether it is new (False: this key was sent before)."""
+         channel: str = "web", staff_user_id: int | None = None,
+         desk_visit_id: int | None = None) -> tuple[Submission, bool]:
+    """The submission, and whether it is new (False: this key was sent before). At the
+    service desk the sender is still the person; the staff member and visit are recorded."""
     made: list[Submission] = []
 
     def make() -> Submission:
         made.append(_send(session, keys, case=case, kind=kind, payload=payload,
                           idempotency_key=idempotency_key, sender=sender, language=language,
                           event_type=event_type, event_data=event_data or {},
-                          attachment_ids=attachment_ids, channel=channel))
+                          attachment_ids=attachment_ids, channel=channel,
+                          staff_user_id=staff_user_id, desk_visit_id=desk_visit_id))
         return made[0]
 
     submission = submission_once(session, idempotency_key, make)
@@ -43,7 +46,7 @@ def send(session: Session, keys: DataKeys, *, case: Case, kind: str, payload: di
 
 
 def _send(session, keys, *, case, kind, payload, idempotency_key, sender, language, event_type,
-          event_data, attachment_ids, channel) -> Submission:
+          event_data, attachment_ids, channel, staff_user_id, desk_visit_id) -> Submission:
     from portal.documents.attachments import move_to_submission_ids
 
     validate_payload(payload)
@@ -53,6 +56,7 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
         schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
         subject_person_id=case.subject_person_id, channel=channel, language=language,
+        submitted_by_staff_user_id=staff_user_id, desk_visit_id=desk_visit_id,
         created_at=utcnow())
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here

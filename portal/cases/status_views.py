@@ -21,9 +21,7 @@ from portal import access
 from portal.audit.service import record_read
 from portal.cases.citizen_words import status_word
 from portal.cases.models import Case
-from portal.cases.references import normalise_reference
-from portal.cases.service import case_by_reference
-from portal.cases.tracking import check_tracking_code
+from portal.cases.tracking import case_by_tracking
 from portal.db import as_utc, session
 from portal.extensions import limiter
 from portal.forms import PortalForm
@@ -73,10 +71,9 @@ def lookup():
 def find_case(typed_reference: str, typed_code: str) -> Case | None:
     """The case of this municipality with this reference and code, or None; audited if found."""
     municipality = current_municipality()
-    reference = normalise_reference(typed_reference or "")
-    case = case_by_reference(session(), municipality.id, reference) if reference else None
-    # Checked even without a case, so a wrong reference takes as long as a wrong code.
-    if not check_tracking_code(data_keys(), case, typed_code or "") or case is None:
+    case = case_by_tracking(session(), data_keys(), municipality.id, typed_reference,
+                            typed_code)
+    if case is None:
         return None
     record_read(session(), "case.status_lookup", municipality_id=municipality.id,
                 subject_person_id=case.subject_person_id, target=f"case:{case.reference}",

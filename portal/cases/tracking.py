@@ -12,8 +12,11 @@ from __future__ import annotations
 import hmac
 import secrets
 
+from sqlalchemy.orm import Session
+
 from portal.cases.models import Case
-from portal.cases.references import ALPHABET
+from portal.cases.references import ALPHABET, normalise_reference
+from portal.cases.service import case_by_reference
 from portal.identity.crypto import DataKeys
 
 CONTEXT = b"case.tracking"
@@ -60,3 +63,14 @@ def grouped(code: str) -> str:
         parts.append(code[start:start + size])
         start += size
     return "-".join(parts)
+
+
+def case_by_tracking(session: Session, keys: DataKeys, municipality_id: int,
+                     typed_reference: str, typed_code: str) -> Case | None:
+    """The case with this reference and tracking code, or None. Checked even without a case,
+    so that a wrong reference takes as long as a wrong code."""
+    reference = normalise_reference(typed_reference or "")
+    case = case_by_reference(session, municipality_id, reference) if reference else None
+    if not check_tracking_code(keys, case, typed_code or "") or case is None:
+        return None
+    return case

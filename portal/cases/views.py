@@ -14,6 +14,7 @@ from flask_wtf.file import FileRequired
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from portal.applications.filler import current_filler, filler_url
 from portal.applications.steps import KIND_TITLES
 from portal.cases import citizen_actions as actions
 from portal.cases.citizen_words import describe, status_word
@@ -96,7 +97,7 @@ def index():
 
 
 def _case(reference: str) -> tuple[Case, object]:
-    found = case_for(session(), current_municipality().id, current_user.person, reference)
+    found = case_for(session(), current_municipality().id, current_filler().person, reference)
     if found is None:
         abort(404)
     return found
@@ -146,10 +147,17 @@ def complaint_deadline_of(found: Case) -> date | None:
 def _acting_case(reference: str):
     """The case, if the person may act in it (answer, withdraw); else 404."""
     found, access = _case(reference)
-    decision = actions.may_act(session(), current_user.person, found)
+    decision = actions.may_act(session(), current_filler().person, found)
     if access.view != View.FULL or not decision:
         abort(404)
     return found, decision
+
+
+def _case_page(reference: str) -> str:
+    """Where the person (or the desk, for the person present) goes back to."""
+    if current_filler().at_desk:
+        return filler_url("visit")
+    return url_for("my_cases.case", reference=reference)
 
 
 def _done(action, reference: str, success: str, changed: str):
@@ -160,7 +168,7 @@ def _done(action, reference: str, success: str, changed: str):
         flash(changed, "warning")
     else:
         flash(success)
-    return redirect(url_for(".case", reference=reference))
+    return redirect(_case_page(reference))
 
 
 @blueprint.route("/<reference>/svar", methods=["GET", "POST"])
@@ -168,12 +176,13 @@ def _done(action, reference: str, success: str, changed: str):
 def reply(reference: str):
     found, decision = _acting_case(reference)
     keys = data_keys()
-    draft = actions.reply_draft(session(), keys, found, current_user.person)
+    filler = current_filler()
+    draft = actions.reply_draft(session(), keys, found, filler.person)
     if draft is None:
         flash(_("There is no request to answer in this case now."), "warning")
-        return redirect(url_for(".case", reference=reference))
+        return redirect(_case_page(reference))
     if draft.submission_id:
-        return redirect(url_for(".case", reference=reference))
+        return redirect(_case_page(reference))
     municipality_id = current_municipality().id
     saved = answers(keys, draft)
     form = ReplyForm(data={"text": saved.get("text", "")})
@@ -189,13 +198,15 @@ def reply(reference: str):
                 store_attachment(session(), keys, municipality_id=municipality_id,
                                  data=file_form.file.checked_data,
                                  filename=file_form.file.data.filename,
-                                 uploaded_by_person_id=current_user.person.id, draft_id=draft.id)
-                return redirect(url_for(".reply", reference=reference))
+                                 uploaded_by_person_id=filler.person.id, draft_id=draft.id)
+                return redirect(filler_url("reply", reference=reference))
         else:
             try:
                 return _done(lambda: actions.send_reply(
-                    session(), keys, case=found, draft=draft, sender=current_user.person,
-                    role=actions.role_of(decision), language=current_language()),
+                    session(), keys, case=found, draft=draft, sender=filler.person,
+                    role=actions.role_of(decision), language=current_language(),
+                    channel=filler.channel, staff_user_id=filler.staff_user_id,
+                    desk_visit_id=filler.desk_visit_id),
                     reference, _("Your answer is sent to the municipality."),
                     _("The case has changed, so the answer was not sent. Contact the "
                       "municipality."))
@@ -205,17 +216,19 @@ def reply(reference: str):
         "cases/reply.html", case=found, form=form, file_form=file_form,
         request_event=actions.open_request(found),
         files=attachments_for_draft(session(), municipality_id, draft.id),
-        title=KIND_TITLES.get(found.kind, found.kind))
+        title=KIND_TITLES.get(found.kind, found.kind), back_url=_case_page(reference),
+        remove_url=lambda file: filler_url("remove_reply_file", reference=reference,
+                                           attachment_id=file.id))
 
 
 @blueprint.post("/<reference>/svar/vedlegg/<int:attachment_id>/slett")
 @rules.citizen
 def remove_reply_file(reference: str, attachment_id: int):
     found, _decision = _acting_case(reference)
-    draft = actions.reply_draft(session(), data_keys(), found, current_user.person)
+    draft = actions.reply_draft(session(), data_keys(), found, current_filler().person)
     if draft is not None and not draft.submission_id and ConfirmForm().validate_on_submit():
         delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
-    return redirect(url_for(".reply", reference=reference))
+    return redirect(filler_url("reply", reference=reference))
 
 
 @blueprint.route("/<reference>/trekk", methods=["GET", "POST"])

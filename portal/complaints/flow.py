@@ -10,8 +10,8 @@ from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from portal.applications.filler import current_filler, filler_url
 from portal.applications.steps import Flow, register_flow
 from portal.cases.deadlines import ComplaintRule
 from portal.complaints import service
@@ -45,13 +45,16 @@ def register() -> None:
 
 
 def _submit(draft, answers: dict):
+    filler = current_filler()
     return service.submit_complaint(
         session(), data_keys(), draft, municipality=current_municipality(),
-        sender=current_user.person, answers=answers, language=current_language())
+        sender=filler.person, answers=answers, language=current_language(),
+        channel=filler.channel, staff_user_id=filler.staff_user_id,
+        desk_visit_id=filler.desk_visit_id)
 
 
 def _refusal(answers: dict) -> dict:
-    if service.still_allowed(session(), data_keys(), current_user.person, answers,
+    if service.still_allowed(session(), data_keys(), current_filler().person, answers,
                              current_municipality().id):
         return {}
     name = answers.get("subject_name") or "?"
@@ -91,6 +94,8 @@ def _context(step, answers: dict) -> dict:
 
 
 def _start_url(answers: dict) -> str:
+    if current_filler().at_desk:
+        return filler_url("visit")
     if answers.get("concerns_reference"):
         return url_for("my_cases.case", reference=answers["concerns_reference"])
     return url_for("complaints.start")

@@ -147,15 +147,17 @@ def concerned_case(session: Session, answers: dict, municipality_id: int) -> Cas
 
 def submit_complaint(session: Session, keys: DataKeys, draft: Draft, *,
                      municipality: Municipality, sender: Person, answers: dict, language: str,
-                     channel: str = "web", staff_user_id: int | None = None):
+                     channel: str = "web", staff_user_id: int | None = None,
+                     desk_visit_id: int | None = None):
     """Send the complaint once: a resent POST finds the submission already made."""
     return submission_once(session, draft.idempotency_key, lambda: _open_complaint(
         session, keys, draft, municipality=municipality, sender=sender, answers=answers,
-        language=language, channel=channel, staff_user_id=staff_user_id))
+        language=language, channel=channel, staff_user_id=staff_user_id,
+        desk_visit_id=desk_visit_id))
 
 
 def _open_complaint(session, keys, draft, *, municipality, sender, answers, language, channel,
-                    staff_user_id):
+                    staff_user_id, desk_visit_id):
     from portal.documents.attachments import attachments_for_draft
 
     subject = find_or_create_person(session, keys, parse_nin(
@@ -174,7 +176,8 @@ def _open_complaint(session, keys, draft, *, municipality, sender, answers, lang
         language=language, channel=channel, attachment_ids=[f.id for f in files],
         event_data={"about": answers["about"], "late": late,
                     "concerns": concerns.reference if concerns else None},
-        concerns=concerns, submitted_late=late, sender_staff_user_id=staff_user_id)
+        concerns=concerns, submitted_late=late, sender_staff_user_id=staff_user_id,
+        desk_visit_id=desk_visit_id)
     if concerns is not None:
         follow_complaint(session, case, "submitted")
     draft.submission_id = submission.id

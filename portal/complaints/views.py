@@ -8,7 +8,7 @@ from flask import abort, redirect, render_template
 from flask_login import current_user
 
 from portal.applications.steps import steps_for
-from portal.applications.views import draft_lifetime, draft_url
+from portal.applications.views import closed_online, draft_lifetime, draft_url
 from portal.cases.following import case_for
 from portal.complaints import service
 from portal.db import session
@@ -33,7 +33,7 @@ def start():
     except service.MayNotComplainError:
         return render_template("complaints/not_allowed.html", name=subject.name), 403
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not closed_online():
         return _begin(answers)
     return render_template("complaints/start.html", form=form, subject=subject,
                            days=draft_lifetime().days)
@@ -46,6 +46,8 @@ def start_for_case(reference: str, about: str):
     found = case_for(session(), current_municipality().id, current_user.person, reference)
     if found is None or not ConfirmForm().validate_on_submit():
         abort(404)
+    if closed_online():
+        return render_template("applications/closed.html"), 409
     try:
         answers = service.start_answers(session(), data_keys(), current_user.person, found[0],
                                         about)

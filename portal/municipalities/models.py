@@ -44,6 +44,11 @@ class Municipality(Base):
     # each request is stored encrypted.
     webhook_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     webhook_secret_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Digital submission closed for a while (a fault, a change of back-office system): the
+    # citizen's start pages say how to apply on paper or at the desk; the desk keeps working.
+    digital_submission_closed: Mapped[bool] = mapped_column(default=False,
+                                                            server_default=sa.false())
+    digital_closed_message: Mapped[LocalizedText | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

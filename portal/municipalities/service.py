@@ -92,6 +92,8 @@ def validate_municipality_data(data: dict[str, Any]) -> dict[str, Any]:
         _check_localized(name, values[name])
     values["services"] = [_check_service(service) for service in values.get("services", [])]
     _check_brand_colour(values.get("brand_colour", "#1e2b3c"))
+    if values.get("digital_submission_closed"):
+        _check_localized("digital_closed_message", values.get("digital_closed_message"))
     known = set(Municipality.__table__.columns.keys()) - {"id", "created_at",
                                                           "webhook_secret_encrypted"}
     unknown = set(values) - known

@@ -26,6 +26,13 @@ LOCK_TIME = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BATCH = 10
 Handler = Callable[[Session, dict], None]
+# Task kinds that a capability registers for itself (in create_app), so that the queue does
+# not need to know its callers.
+_REGISTERED: dict[str, Handler] = {}
+
+
+def register_handler(kind: str, handler: Handler) -> None:
+    _REGISTERED[kind] = handler
 
 
 def handlers() -> dict[str, Handler]:
@@ -39,7 +46,7 @@ def handlers() -> dict[str, Handler]:
 
     return {"receipt_pdf": make_receipt_pdf, "receipt_email": send_receipt_email,
             "case_news": send_case_news, "representation_news": send_representation_news,
-            "notify": send_notification}
+            "notify": send_notification, **_REGISTERED}
 
 
 def enqueue(session: Session, kind: str, municipality_id: int | None = None, **payload) -> Task:

@@ -67,7 +67,7 @@ def last_day(representation: Representation) -> date | None:
     return clock.norway_date(as_utc(representation.valid_to) - timedelta(microseconds=1))
 
 
-def _key(*parts: object) -> str:
+def idempotency_key(*parts: object) -> str:
     return hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()
 
 
@@ -92,8 +92,8 @@ def grant_digital(session: Session, keys: DataKeys, *, municipality: Municipalit
                   principal: Person, representative_nin: NationalIdentityNumber,
                   representative_name: str, scopes: Sequence[str], valid_to: date | None,
                   language: str, request_id: str) -> Representation:
-    key = _key("granted", principal.id, request_id)
-    if (again := _delivered_with(session, key)) is not None:
+    key = idempotency_key("granted", principal.id, request_id)
+    if (again := delivered_with(session, key)) is not None:
         return again  # a resent confirmation: the same fullmakt
     today = clock.today()
     if valid_to is not None and valid_to < today:
@@ -118,8 +118,8 @@ def grant_digital(session: Session, keys: DataKeys, *, municipality: Municipalit
 def change(session: Session, keys: DataKeys, representation: Representation, *,
            by: Person, scopes: Sequence[str], valid_to: date | None, language: str,
            request_id: str) -> Representation:
-    key = _key("changed", representation.id, request_id)
-    if _delivered_with(session, key) is not None:
+    key = idempotency_key("changed", representation.id, request_id)
+    if delivered_with(session, key) is not None:
         return representation
     today = clock.today()
     if valid_to is not None and valid_to < today:
@@ -140,7 +140,7 @@ def revoke(session: Session, keys: DataKeys, representation: Representation, *, 
     representation.status = Status.REVOKED
     representation.revoked_at = utcnow()
     deliver(session, keys, representation, "revoked", sender=by, language=language,
-            idempotency_key=_key("revoked", representation.id))
+            idempotency_key=idempotency_key("revoked", representation.id))
     return representation
 
 
@@ -153,8 +153,8 @@ def upload_document(session: Session, keys: DataKeys, *, municipality: Municipal
                     filename: str | None, language: str, request_id: str) -> Representation:
     from portal.documents.attachments import store_attachment
 
-    key = _key("uploaded", representative.id, request_id)
-    if (again := _delivered_with(session, key)) is not None:
+    key = idempotency_key("uploaded", representative.id, request_id)
+    if (again := delivered_with(session, key)) is not None:
         return again
     principal = find_or_create_person(session, keys, principal_nin, name=principal_name)
     if principal.id == representative.id:
@@ -183,8 +183,8 @@ def declare_parent(session: Session, keys: DataKeys, *, municipality: Municipali
                    parent: Person, child_nin: NationalIdentityNumber, child_name: str,
                    check: ParentCheck, language: str, request_id: str) -> Representation:
     """A parent of a child under 16. Pending until the check or a caseworker confirms it."""
-    key = _key("declared", parent.id, request_id)
-    if (again := _delivered_with(session, key)) is not None:
+    key = idempotency_key("declared", parent.id, request_id)
+    if (again := delivered_with(session, key)) is not None:
         return again
     today = clock.today()
     if age_on(child_nin.birth_date, today) >= PARENTAL_AGE_LIMIT:
@@ -326,7 +326,7 @@ def expire_ended(session: Session) -> int:
 # --- Delivering to the back office --------------------------------------------------------------
 
 
-def _delivered_with(session: Session, key: str) -> Representation | None:
+def delivered_with(session: Session, key: str) -> Representation | None:
     submission = session.scalar(sa.select(Submission).where(Submission.idempotency_key == key))
     if submission is None:
         return None
@@ -336,7 +336,8 @@ def _delivered_with(session: Session, key: str) -> Representation | None:
 
 def deliver(session: Session, keys: DataKeys, representation: Representation, action: str, *,
             sender: Person, language: str, idempotency_key: str,
-            attachment_ids: Sequence[int] = ()) -> Submission:
+            attachment_ids: Sequence[int] = (), channel: str = "web",
+            staff_user_id: int | None = None, desk_visit_id: int | None = None) -> Submission:
     from portal.cases.citizen_actions import envelope
     from portal.cases.sending import send
 
@@ -355,7 +356,7 @@ def deliver(session: Session, keys: DataKeys, representation: Representation, ac
     case = session.get(Case, representation.case_id)
     role = "self" if sender.id == principal.id else ROLE_BY_BASIS[representation.basis]
     payload = envelope(keys, "power_of_attorney", municipality=municipality, sender=sender,
-                       role=role, subject=principal, language=language)
+                       role=role, subject=principal, language=language, channel=channel)
     files = [_attachment(session, attachment_id) for attachment_id in attachment_ids]
     payload.update({
         "action": action,
@@ -373,7 +374,8 @@ def deliver(session: Session, keys: DataKeys, representation: Representation, ac
     submission, _new = send(session, keys, case=case, kind="power_of_attorney", payload=payload,
                             idempotency_key=idempotency_key, sender=sender, language=language,
                             event_type=f"representation_{action}",
-                            attachment_ids=list(attachment_ids))
+                            attachment_ids=list(attachment_ids), channel=channel,
+                            staff_user_id=staff_user_id, desk_visit_id=desk_visit_id)
     record(session, f"representation.{action}", municipality_id=municipality.id,
            actor_person_id=sender.id, subject_person_id=principal.id,
            target=f"representation:{representation.id}")

@@ -22,6 +22,7 @@ COMMON = {
                "interpreter_language": "", "adaptation": ""},
     "consent": {"consent_planning": "y", "consent_exchange": "y"},
 }
+GOALS_TEXT = COMMON["needs"]["goals"]  # an answer that only those who may read answers see
 
 
 def start_draft(client, kind: str = "ip_application", slug: str = "eksempel") -> str:
