@@ -77,6 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.backoffice.views import blueprint as backoffice
     from portal.cases.status_views import blueprint as case_status
     from portal.cases.views import blueprint as my_cases
+    from portal.consents.staff_views import blueprint as consent_records
+    from portal.consents.views import blueprint as consents
     from portal.drafts.views import blueprint as drafts
     from portal.extensions import csrf
     from portal.feedback.views import blueprint as feedback
@@ -108,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(representation)
     app.register_blueprint(representation_review)
     app.register_blueprint(case_status)
+    app.register_blueprint(consents)
+    app.register_blueprint(consent_records)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

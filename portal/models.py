@@ -4,6 +4,7 @@ from portal.api.models import ApiClient
 from portal.applications.models import Receipt
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent, Submission
+from portal.consents.models import Consent
 from portal.documents.attachments import Attachment
 from portal.drafts.models import Draft
 from portal.feedback.models import PageFeedback
@@ -18,6 +19,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseEvent",
+    "Consent",
     "Draft",
     "Municipality",
     "OutboxMessage",

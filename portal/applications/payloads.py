@@ -14,8 +14,9 @@ from pathlib import Path
 import jsonschema
 from referencing import Registry, Resource
 
-from portal.applications.consent import CONSENT_TEXT_VERSION, consent_text
+from portal.applications.consent import consent_payload
 from portal.applications.steps import consent_mode
+from portal.clock import norway_date
 from portal.municipalities.service import localized
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -88,7 +89,7 @@ def build_payload(kind: str, answers: dict, *, municipality, applicant, subject,
 
 def _ip_application(answers, municipality, subject, attachments, language, submitted_at):
     services = chosen_services(answers, municipality, language)
-    mode = consent_mode(answers, subject.age(submitted_at.date()))
+    mode = consent_mode(answers, subject.age(norway_date(submitted_at)))  # Norway's date
     for_whom = answers.get("for_whom", "self")
     representation = None
     if for_whom != "self":
@@ -109,13 +110,7 @@ def _ip_application(answers, municipality, subject, attachments, language, submi
             "interpreter_language": answers.get("interpreter_language", ""),
             "adaptation": answers.get("adaptation", ""),
         },
-        "consent": {
-            "planning": bool(answers.get("consent_planning")),
-            "information_exchange": bool(answers.get("consent_exchange")),
-            "given_by": mode,
-            "text_version": CONSENT_TEXT_VERSION,
-            "text": consent_text(mode, subject.name, [s["name"] for s in services]),
-        },
+        "consent": consent_payload(answers, mode, subject.name, municipality, language),
         "attachments": [_attachment(a) for a in attachments],
     }
 

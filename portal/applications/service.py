@@ -15,12 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.applications.consent import chosen
 from portal.applications.payloads import build_payload
+from portal.applications.steps import consent_mode
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.references import new_reference
 from portal.cases.submissions import seal_payload
 from portal.cases.tracking import issue_tracking_code
-from portal.clock import utcnow
+from portal.clock import norway_date, utcnow
+from portal.consents.service import from_application
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person
@@ -111,8 +114,21 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
     )
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here
+    if draft.kind == "ip_application":
+        _record_consents(session, municipality, applicant, subject, subject_person, answers,
+                         language, submission)
     _after_submission(session, draft, case, submission, applicant, attachments)
     return submission
+
+
+def _record_consents(session, municipality, applicant, subject, subject_person, answers,
+                     language, submission) -> None:
+    """The consents of the consent step go into the person's register, in this transaction."""
+    mode = consent_mode(answers, subject.age(norway_date(submission.created_at)))
+    from_application(session, municipality=municipality, applicant=applicant,
+                     subject=subject_person, mode=mode, choices=chosen(answers),
+                     text_version=answers.get("consent_version", ""), language=language,
+                     submission=submission, case_id=submission.case_id)
 
 
 def _after_submission(session, draft, case, submission, applicant, attachments) -> None:

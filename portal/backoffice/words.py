@@ -36,6 +36,9 @@ EVENT_NAMES = {
     "message": _l("Message"),
     "withdrawn": _l("Withdrawn"),
     "reply": _l("The applicant answered"),
+    "consent_given": _l("Consent given"),
+    "consent_changed": _l("Consent changed"),
+    "consent_withdrawn": _l("Consent withdrawn"),
 }
 
 DATA_NAMES = {
@@ -89,6 +92,7 @@ DONE = {
     "sent_to_statsforvalteren": _l("The complaint is marked as sent to Statsforvalteren."),
     "closed": _l("The case is closed."),
     "message": _l("The message is sent."),
+    "consent_recorded": _l("The consent is recorded. The person sees it now."),
 }
 
 

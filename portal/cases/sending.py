@@ -36,8 +36,11 @@ def find_submission(session: Session, idempotency_key: str) -> Submission | None
 def send(session: Session, keys: DataKeys, *, case: Case, kind: str, payload: dict,
          idempotency_key: str, sender: Person, language: str, event_type: str,
          event_data: dict | None = None, attachment_ids: Sequence[int] = (),
-         channel: str = "web") -> tuple[Submission, bool]:
-    """The submission, and whether it is new (False: this key was sent before)."""
+         channel: str = "web", staff_user_id: int | None = None) -> tuple[Submission, bool]:
+    """The submission, and whether it is new (False: this key was sent before).
+
+    ``staff_user_id``: staff sent it for the sender (a consent recorded from paper, or the
+    service desk for a person present); the sender is then the person it came from."""
     existing = find_submission(session, idempotency_key)
     if existing is not None:
         return existing, False
@@ -46,7 +49,8 @@ def send(session: Session, keys: DataKeys, *, case: Case, kind: str, payload: di
             return _send(session, keys, case=case, kind=kind, payload=payload,
                          idempotency_key=idempotency_key, sender=sender, language=language,
                          event_type=event_type, event_data=event_data or {},
-                         attachment_ids=attachment_ids, channel=channel), True
+                         attachment_ids=attachment_ids, channel=channel,
+                         staff_user_id=staff_user_id), True
     except IntegrityError:  # the same key, sent a moment ago by another request
         existing = find_submission(session, idempotency_key)
         if existing is None:
@@ -55,7 +59,7 @@ def send(session: Session, keys: DataKeys, *, case: Case, kind: str, payload: di
 
 
 def _send(session, keys, *, case, kind, payload, idempotency_key, sender, language, event_type,
-          event_data, attachment_ids, channel) -> Submission:
+          event_data, attachment_ids, channel, staff_user_id=None) -> Submission:
     from portal.documents.attachments import Attachment
 
     validate_payload(payload)
@@ -64,8 +68,8 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
         municipality_id=case.municipality_id, case_id=case.id, kind=kind,
         schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
-        subject_person_id=case.subject_person_id, channel=channel, language=language,
-        created_at=utcnow())
+        submitted_by_staff_user_id=staff_user_id, subject_person_id=case.subject_person_id,
+        channel=channel, language=language, created_at=utcnow())
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here
     if attachment_ids:
@@ -75,17 +79,19 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
         ).values(submission_id=submission.id, draft_id=None)
             .execution_options(synchronize_session="fetch"))
     announce(session, case, submission, sender, event_type=event_type, event_data=event_data,
-             attachments=len(attachment_ids))
+             attachments=len(attachment_ids), staff_user_id=staff_user_id)
     case.updated_at = utcnow()
     session.flush()
     return submission
 
 
 def announce(session: Session, case: Case, submission: Submission, sender: Person, *,
-             event_type: str, event_data: dict, attachments: int) -> None:
+             event_type: str, event_data: dict, attachments: int,
+             staff_user_id: int | None = None) -> None:
     """What every new submission brings, in its transaction: the case event, the message to
     the back office, the receipt (PDF and e-mail, made by the worker) and the audit record."""
     session.add(CaseEvent(case_id=case.id, type=event_type, actor_person_id=sender.id,
+                          actor_staff_user_id=staff_user_id,
                           data={"submission_id": submission.id, **event_data}))
     session.add(OutboxMessage(
         municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
@@ -95,5 +101,6 @@ def announce(session: Session, case: Case, submission: Submission, sender: Perso
     enqueue(session, "receipt_pdf", case.municipality_id, submission_id=submission.id)
     enqueue(session, "receipt_email", case.municipality_id, submission_id=submission.id)
     record(session, "submission.created", municipality_id=case.municipality_id,
-           actor_person_id=sender.id, subject_person_id=case.subject_person_id,
+           actor_person_id=sender.id, actor_staff_user_id=staff_user_id,
+           subject_person_id=case.subject_person_id,
            target=f"case:{case.reference}", reason=submission.kind)

@@ -20,6 +20,7 @@ from portal.cases.citizen_words import STATUS_WORDS, describe
 from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
+from portal.consents.overview import case_panel, consent_tasks
 from portal.db import session
 from portal.documents.attachments import (
     attachments_for_draft,
@@ -34,6 +35,7 @@ from portal.i18n import current_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.representation.acting import acting_representation
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
 LONG_TEXT = 4000
@@ -65,7 +67,8 @@ def index():
     found = cases_of(session(), current_municipality().id, current_user.person)
     return render_template("cases/index.html", cases=found, status_words=STATUS_WORDS,
                            titles=KIND_TITLES, expects_something=expects_something,
-                           View=View, me=current_user.person)
+                           View=View, me=current_user.person,
+                           consent_tasks=consent_tasks(session(), current_user.person, found))
 
 
 def _case(reference: str) -> tuple[Case, object]:
@@ -102,6 +105,8 @@ def case(reference: str):
         looked=who_looked(session(), found) if found.subject_person_id == current_user.person.id
         else None,
         for_someone_else=found.subject_person_id != current_user.person.id,
+        consents=case_panel(session(), current_user.person, found, getattr(
+            acting_representation(), "principal_person_id", None)),
     )
 
 
