@@ -27,9 +27,9 @@ def consent_intro(mode: str, subject_name: str) -> str:
                  "consent at any time.")
     if mode == "child_under_16":
         return _("You are under 16. Then you cannot give this consent alone: a parent must "
-                 "consent for you. You can still send the application. We will tell you and "
-                 "your parents what happens next, and a parent can give the consent in the "
-                 "portal or on paper.")
+                 "consent for you. You can still send the application. The municipality then "
+                 "sees that a parent must consent. A parent can do it in the portal or on "
+                 "paper.")
     if mode == "parent":
         return _("%(name)s is under 16, so you as a parent give consent on their behalf. "
                  "You can withdraw the consent at any time.", name=subject_name)

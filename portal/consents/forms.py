@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portal import clock
 from portal.consents.choices import MAX_OTHERS
 from portal.consents.models import Channel, GivenBy
 from portal.consents.texts import RECIPIENTS
@@ -17,7 +18,13 @@ def _last_day_field() -> DateTextField:
         _l("Last day of the consent (optional)"),
         description=_l("For example 31.12.2027. Leave it empty if it should last until it is "
                        "withdrawn."),
-        validators=[OptionalDate()])
+        validators=[OptionalDate(), _not_in_the_past])
+
+
+def _not_in_the_past(_form, field) -> None:
+    day = field.date()
+    if day is not None and day < clock.today():
+        raise ValidationError(_l("The last day cannot be in the past."))
 
 
 def _information_field() -> TextAreaField:
@@ -37,8 +44,7 @@ class ChoicesForm(PortalForm):
         _l("Which services may share information with each other for the plan?"),
         description=_l("Tick each one you agree to. You can say no to any of them. A service "
                        "you say no to will not get or give information for the plan."),
-        choices=[SelectChoice(key, label) for key, label in RECIPIENTS.items()],
-        validators=[Optional()])
+        choices=[SelectChoice(key, label) for key, label in RECIPIENTS.items()])
     sharing_unit = StringField(
         _l("Which unit in the specialist health service? (if you ticked it)"),
         description=_l("For example BUP, DPS or a hospital department."),

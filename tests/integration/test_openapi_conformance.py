@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
 from portal.api.clients import create_client
+from portal.applications.payloads import validate_payload
+from portal.cases.models import Case
+from portal.consents.models import Consent
 from portal.municipalities.service import get_by_slug
 from tests.support.apply import fill_application, send
+from tests.support.consents import withdraw
 from tests.support.flows import log_in_with_testid
 
 
 @pytest.fixture
 def api_schema(app, client, db_session):
-    # One real submission, so that lease, ack and case look-ups have something to find.
+    # One real submission, so that lease, ack and case look-ups have something to find, and
+    # a consent withdrawn, so that the queue holds a consent submission too.
     log_in_with_testid(client, "kari")
     send(client, fill_application(client))
+    gp = db_session.scalars(sa.select(Consent).where(Consent.recipient == "gp")).one()
+    withdraw(client, gp.id)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
@@ -33,7 +41,7 @@ def api_token(db_session) -> str:
 def test_the_api_keeps_its_contract(api_schema, api_token):
     """Every operation, with generated requests (25 each), authorised as a real client."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 7  # every documented operation (schemathesis skips the document)
+    assert len(operations) >= 8  # every documented operation (schemathesis skips the document)
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -43,3 +51,22 @@ def test_the_api_keeps_its_contract(api_schema, api_token):
             case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})
 
         keeps_the_contract()
+
+
+def test_the_consent_read_and_the_consent_message_keep_the_contract(api_schema, api_token,
+                                                                     db_session):
+    """The consents of a real case, and a leased consent.submitted message, as documented."""
+    operations = {result.ok().path: result.ok() for result in api_schema.get_all_operations()}
+    assert "/api/v1/cases/{reference}/consents" in operations
+    reference = db_session.scalar(sa.select(Case.reference).where(
+        Case.kind == "ip_application"))
+    headers = {"Authorization": f"Bearer {api_token}"}
+    read = operations["/api/v1/cases/{reference}/consents"].Case(
+        path_parameters={"reference": reference})
+    response = read.call_and_validate(headers=headers)
+    assert response.status_code == 200
+    assert [c["recipient"] for c in response.json()["consents"]] == ["", "home_services"]
+    lease = operations["/api/v1/queue/lease"].Case(body={"max_messages": 100})
+    messages = lease.call_and_validate(headers=headers).json()["messages"]
+    [consent] = [m for m in messages if m["type"] == "consent.submitted"]
+    validate_payload(consent["submission"]["payload"])
