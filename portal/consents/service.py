@@ -269,11 +269,16 @@ def from_application(session: Session, *, municipality: Municipality, applicant:
     giver = Giver(given_by, applicant, applicant.name,
                   representation_id=representation.id if representation else None)
     texts = _texts(municipality, text_version)
-    rows = [_new_consent(municipality, subject, giver, choice, texts, language, "", None)
-            for choice in choices]
-    for row in rows:
+    rows = []
+    for choice in choices:
+        row = _new_consent(municipality, subject, giver, choice, texts, language, "", None)
+        old = _current_for(session, municipality.id, subject.id, choice)
+        if old is not None:  # a second application: the newer answer holds
+            _end(old, ConsentStatus.REPLACED, giver)
+            row.replaces_id = old.id
         row.submission_id = submission.id
         session.add(row)
+        rows.append(row)
     session.flush()
     return rows
 

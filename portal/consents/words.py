@@ -26,12 +26,6 @@ REFUSALS = {
                      "a moment ago."),
     "not_allowed": _l("You may not give consent for this person."),
 }
-MISSING_TASKS = {
-    "young_person": _l("Give your own consent to the work on the plan"),
-    "person": _l("Give your consent to the work on the plan"),
-    "parent": _l("A parent must consent to the work on the plan"),
-}
-
 
 def page_words() -> dict:
     """The words every consent template uses."""
