@@ -157,7 +157,7 @@ def test_a_citizen_gives_consent_per_service_declines_one_and_later_withdraws_an
     page.locator("a[href$='/samtykker/']").last.click()
     check(page, javascript)
     withdrawn = page.locator("ul[aria-label] li",
-                             has_text=re.compile("hjemmetjenesten", re.IGNORECASE))
+                             has_text=re.compile("hjemmetjenesten|heimetenesta", re.IGNORECASE))
     expect(withdrawn.last).to_contain_text(re.compile("Trukket|Trekt|Withdrawn"))
     statuses = {row.recipient: row.status for row in consents_of(server, name)}
     assert statuses["home_services"] == ConsentStatus.WITHDRAWN
