@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from portal import clock
 from portal.audit.service import record
 from portal.cases.models import Submission
-from portal.cases.sending import find_submission
 from portal.clock import utcnow
 from portal.consents import texts as words
 from portal.consents.choices import Choice
@@ -63,6 +62,12 @@ class Giver:
 
 def _key(*parts: object) -> str:
     return hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def find_submission(session: Session, idempotency_key: str) -> Submission | None:
+    """The submission a change with this key was delivered in, if it was."""
+    return session.scalar(sa.select(Submission).where(
+        Submission.idempotency_key == idempotency_key))
 
 
 # --- Who may give it ---------------------------------------------------------------------------

@@ -424,3 +424,34 @@ def test_consent_texts_need_all_three_languages():
                                             "sharing": localized("y")})
     with pytest.raises(MunicipalityDataError, match=r"consent_texts\.plan"):
         validate_municipality_data(data)
+
+
+def test_the_service_desk_can_give_a_consent_for_a_person_present(app, db_session):
+    """The functions the desk (a later issue) will call: the person present is the giver,
+    the channel is the desk, and the staff member and the visit are kept."""
+    from portal.consents import service
+    from portal.consents.choices import Choice
+    from portal.consents.models import Channel, Purpose
+    from portal.identity.models import StaffUser
+    from portal.identity.nin import parse_nin
+    from portal.identity.persons import find_or_create_person
+
+    municipality = get_by_slug(db_session, "eksempel")
+    desk = db_session.scalar(sa.select(StaffUser).where(StaffUser.role == "desk"))
+    with app.test_request_context("/eksempel/"):
+        person = find_or_create_person(db_session, data_keys(), parse_nin(
+            KARI_NIN, allow_synthetic=True), name="Kari Eksempel")
+        giver = service.giver_for(db_session, actor=person, subject=person,
+                                  municipality_id=municipality.id, channel=Channel.DESK,
+                                  staff=desk, desk_visit_id="visit-17")
+        submission = service.give(
+            db_session, data_keys(), municipality=municipality, subject=person, giver=giver,
+            choices=[Choice(Purpose.SHARING, "nav")], text_version="eksempel-2026-12-01",
+            language="nb", request_id="desk-1")
+        sent = submission_payload(data_keys(), submission)
+    nav = one(db_session, "nav")
+    assert (nav.channel, nav.recorded_by_staff_user_id, nav.desk_visit_id) == (
+        "desk", desk.id, "visit-17")
+    assert (submission.channel, submission.submitted_by_staff_user_id) == ("desk", desk.id)
+    assert sent["changed"][0]["desk_visit_id"] == "visit-17"
+    validate_payload(sent)
