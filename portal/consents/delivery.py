@@ -24,7 +24,13 @@ from portal.cases.references import new_reference
 from portal.cases.sending import send
 from portal.clock import utcnow
 from portal.consents.models import Consent, GivenBy
-from portal.consents.rules import current_consents, missing_for, missing_for_case, shown_status
+from portal.consents.rules import (
+    current_consents,
+    missing_for,
+    missing_for_case,
+    shown_status,
+    waits_for_check,
+)
 from portal.db import as_utc
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person, StaffUser
@@ -73,8 +79,6 @@ def last_day(consent: Consent):
 
 def consent_json(session: Session, consent: Consent) -> dict:
     """One consent as the back office sees it (consent.v1.json, ``$defs/consent``)."""
-    from portal.consents.rules import waits_for_check
-
     staff = consent.recorded_by
     day = last_day(consent)
     return {

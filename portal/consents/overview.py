@@ -33,8 +33,6 @@ from portal.identity.models import Person
 from portal.representation.models import Basis, Representation, Scope
 from portal.representation.rules import decide
 
-__all__ = ["last_day", "who_looked"]
-
 
 @dataclass(frozen=True)
 class Row:

@@ -17,9 +17,13 @@ from flask import redirect as redirect_to
 from flask_login import current_user
 
 from portal import access
+from portal.applications.receipts import contact_line, receipt_pdf
 from portal.consents import overview, service
+from portal.consents.choices import choices_from
+from portal.consents.delivery import last_day
 from portal.consents.forms import ChangeForm, GiveForm
 from portal.consents.models import Consent, ConsentStatus, Purpose
+from portal.consents.printable import consent_form_pdf
 from portal.consents.receipts import ACTION_WORDS, receipt_rows
 from portal.consents.rules import AGE_OF_CONSENT, age_of, current_consents, shown_status
 from portal.consents.texts import current_texts, text_for
@@ -128,8 +132,6 @@ def give():
 
 
 def _choices(form, has_plan: bool):
-    from portal.consents.choices import choices_from
-
     return choices_from(plan=bool(form.consent_planning.data) and not has_plan,
                         sharing=form.sharing.data or [], unit=form.sharing_unit.data or "",
                         others=form.sharing_other.data or "")
@@ -150,7 +152,7 @@ def change(consent_id: int):
     found, subject, giver = _consent(consent_id)
     if shown_status(found) != ConsentStatus.ACTIVE:
         abort(404)
-    last = overview.last_day(found)
+    last = last_day(found)
     form = ChangeForm(data={"information": found.information,
                             "last_day": last.strftime("%d.%m.%Y") if last else ""})
     _request_id(form)
@@ -196,8 +198,6 @@ def withdraw(consent_id: int):
 @blueprint.get("/kvittering/<int:submission_id>")
 @rules.citizen
 def receipt(submission_id: int):
-    from portal.applications.receipts import contact_line, receipt_pdf
-
     submission, payload = _submission(submission_id)
     return render_template(
         "consents/receipt.html", submission=submission, payload=payload,
@@ -209,8 +209,6 @@ def receipt(submission_id: int):
 @blueprint.get("/kvittering/<int:submission_id>.pdf")
 @rules.citizen
 def receipt_download(submission_id: int):
-    from portal.applications.receipts import receipt_pdf
-
     submission, _payload = _submission(submission_id)
     pdf = receipt_pdf(session(), submission.id)
     if pdf is None:
@@ -236,8 +234,6 @@ def _submission(submission_id: int):
 @blueprint.get("/skjema.pdf")
 @access.public
 def printable_form():
-    from portal.consents.printable import consent_form_pdf
-
     pdf = consent_form_pdf(current_municipality(), current_language())
     response = Response(pdf, mimetype="application/pdf")
     response.headers.set("Content-Disposition", "attachment", filename="samtykke.pdf")

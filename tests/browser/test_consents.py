@@ -270,3 +270,63 @@ def test_a_14_year_old_applying_alone_is_told_a_parent_must_consent(
     check(page, javascript)
     expect(page.locator("#consent_planning")).to_have_count(0)
     expect(page.locator("main .ds-alert[data-color=warning]")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_caseworker_records_a_paper_consent_and_the_pages_on_the_way_pass_axe(
+        browser, server, language):
+    """The caseworker's record page (with its errors) and a representative's «not allowed»."""
+    from portal.identity.demo_people import DEMO_STAFF_PASSWORD
+
+    end_all_representations(server)
+    suffix = f"papir {language}"
+    subject_nin = nin_of(date(1960, 5, DAY[language, True]))
+    citizen = server.app.test_client()
+    log_in_with_testid(citizen, "other", nin=subject_nin, name=f"Pia {suffix}")
+    send(citizen, fill_application(citizen))
+    with get_db(server.app).session_scope() as session:
+        reference = session.scalars(sa.select(Case.reference).where(
+            Case.kind == "ip_application").order_by(Case.id.desc())).first()
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    try:
+        page.goto(f"/eksempel/ansatt/logg-inn?lang={language}")
+        page.locator("#email").fill("saksbehandler@eksempel.example")
+        page.locator("#password").fill(DEMO_STAFF_PASSWORD)
+        submit(page)
+        page.goto(f"/eksempel/ansatt/saker/{reference}?lang={language}")
+        check(page, True)
+        page.locator(f"a[href$='/ansatt/saker/{reference}/samtykke']").click()
+        check(page, True)
+        submit(page)  # nothing filled in: errors next to the fields, and a summary
+        expect(page.locator(".ds-error-summary")).to_be_visible()
+        check(page, True)
+        page.locator("input[name=sharing][value=ppt]").check()
+        page.locator("input[name=channel][value=paper]").check()
+        page.locator("input[name=given_by][value=person]").check()
+        page.locator("#given_by_name").fill(f"Pia {suffix}")
+        submit(page)
+        expect(page).to_have_url(re.compile(f"/ansatt/saker/{reference}"))
+        expect(page.locator("#consents-now")).to_contain_text("PP")
+        check(page, True)
+    finally:
+        context.close()
+    recorded = [row for row in consents_of(server, f"Pia {suffix}") if row.recipient == "ppt"]
+    assert [(row.channel, row.recorded_by_staff_user_id is not None) for row in recorded] == [
+        ("paper", True)]
+    # A representative who may follow but not consent is told so, and sees no consents.
+    follower_nin = nin_of(date(1977, 7, DAY[language, True]))
+    grant(citizen, follower_nin, f"Frode {suffix}", scopes=("follow",))
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    try:
+        log_in_as(page, follower_nin, f"Frode {suffix}", language)
+        page.goto(f"/eksempel/fullmakt/handle-for?lang={language}")
+        page.locator("input[name=acting_for]").nth(1).check()
+        submit(page)
+        response = page.goto(f"/eksempel/samtykker/?lang={language}")
+        assert response.status == 403
+        expect(page.locator("main")).not_to_contain_text("PP-")
+        check(page, True)
+    finally:
+        context.close()
