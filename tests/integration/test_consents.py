@@ -111,6 +111,14 @@ def test_applying_records_a_consent_per_service_and_a_no_does_not_stop_the_appli
     assert "Eksempel kommune starter arbeidet" in consent["text"]  # the municipality's text
 
 
+def test_a_second_application_replaces_the_consents_of_the_first(client, db_session,
+                                                                   kari_applied):
+    assert send(client, fill_application(client)).status_code == 302
+    assert [row.status for row in consents(db_session, recipient="gp")] == [
+        ConsentStatus.REPLACED, ConsentStatus.ACTIVE]
+    assert len(consents(db_session, status=ConsentStatus.ACTIVE)) == 3
+
+
 def test_the_check_page_says_what_a_no_means(client):
     log_in_with_testid(client, "kari")
     page = client.get(fill_application(client) + "?lang=en").get_data(as_text=True)
