@@ -26,7 +26,8 @@ ANSWERS = {
               "goals": "Walk to the shop on my own by summer."},
     "onsker": {"known_coordinator": "", "contact_method": "phone", "interpreter": "no",
                "interpreter_language": "", "adaptation": ""},
-    "samtykke": {"consent_planning": "y", "consent_exchange": "y"},
+    "samtykke": {"consent_planning": "y", "sharing": ["gp", "home_services"],
+                 "consent_version": "eksempel-2026-12-01"},
     "vedlegg": {"action": "continue"},  # no attachments
 }
 MAX_STEPS = 20

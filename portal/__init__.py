@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cases.status_views import blueprint as case_status
     from portal.cases.views import blueprint as my_cases
     from portal.complaints.views import blueprint as complaints
+    from portal.consents.staff_views import blueprint as consent_records
+    from portal.consents.views import blueprint as consents
     from portal.desk.views import blueprint as desk
     from portal.desk.visit_views import blueprint as desk_visit
     from portal.drafts.views import blueprint as drafts
@@ -118,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints)
     app.register_blueprint(desk)
     app.register_blueprint(desk_visit)
+    app.register_blueprint(consents)
+    app.register_blueprint(consent_records)
     csrf.exempt(api)  # API clients authenticate with bearer tokens, not cookies
     app.register_blueprint(auth)
     app.register_blueprint(callback)

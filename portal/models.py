@@ -4,6 +4,7 @@ from portal.api.models import ApiClient
 from portal.applications.models import Receipt
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent, Submission
+from portal.consents.models import Consent
 from portal.desk.models import DeskVisit
 from portal.documents.attachments import Attachment
 from portal.drafts.models import Draft
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseEvent",
+    "Consent",
     "DeskVisit",
     "Draft",
     "Municipality",

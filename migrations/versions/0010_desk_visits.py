@@ -1,7 +1,7 @@
 """desk visits; submissions sent at the desk; closing digital submission for a while
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -23,6 +23,7 @@ from portal.cases.service import (
     case_by_reference,
 )
 from portal.complaints.service import about_case
+from portal.consents.api import consents_json
 from portal.db import as_utc, session
 from portal.documents.attachments import Attachment, read_attachment
 from portal.identity.crypto import data_keys
@@ -183,6 +184,16 @@ def case_status(reference: str):
     case = _case(reference)
     _audit_read(case.id, "case.read")
     return jsonify(case_json(case))
+
+
+@blueprint.get("/cases/<reference>/consents")
+@scope("cases")
+def case_consents(reference: str):
+    """The consents that hold now for the person the case is about, and whose consent to
+    the plan work is still missing. The read is audit-logged (the person sees it)."""
+    case = _case(reference)
+    _audit_read(case.id, "consents.read")
+    return jsonify(consents_json(session(), case))
 
 
 @blueprint.post("/cases/<reference>/events")

@@ -19,7 +19,7 @@ class Filler:
     channel: str = "web"
     staff_user_id: int | None = None
     desk_visit_id: int | None = None
-    endpoints: str = "applications"  # the blueprint whose step pages serve this filler
+    endpoints: str | None = None  # the blueprint of every page for this filler (the desk)
     url_values: dict = field(default_factory=dict)  # e.g. the desk visit's id
 
     @property
@@ -37,6 +37,9 @@ def fill_for(filler: Filler) -> None:
     g.filler = filler
 
 
-def filler_url(endpoint: str, **values) -> str:
+def filler_url(endpoint: str, citizen_pages: str = "applications", **values) -> str:
+    """The URL of a page for whoever fills in: the citizen's own pages (``citizen_pages`` is
+    their blueprint), or the desk's pages for the visit."""
     filler = current_filler()
-    return url_for(f"{filler.endpoints}.{endpoint}", **filler.url_values, **values)
+    pages = filler.endpoints or citizen_pages
+    return url_for(f"{pages}.{endpoint}", **filler.url_values, **values)

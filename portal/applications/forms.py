@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.consents.texts import RECIPIENTS
 from portal.forms import EmailAddress, MultiCheckboxField, PhoneNumber, PortalForm
 from portal.identity.forms import ValidNin
 
 LONG_TEXT = 4000
+MAX_OTHER_RECIPIENTS = 10
 
 
 def _choices(*pairs) -> list[SelectChoice]:
@@ -140,16 +150,43 @@ class WishesForm(PortalForm):
 
 
 class ConsentForm(PortalForm):
+    """Consent per service (see portal.applications.consent). Consenting to the plan work is
+    checked with the answers of other steps: a child under 16 applying alone is not asked
+    to consent, since a parent must."""
+
     consent_planning = BooleanField(
-        _l("I agree that the municipality starts work on an individual plan and a coordinator"),
-        validators=[DataRequired(message=_l("You must agree to the planning work to apply"))],
+        _l("I consent to the work on an individual plan and a coordinator"))
+    sharing = MultiCheckboxField(
+        _l("Which services may share information with each other for the plan?"),
+        description=_l("Tick each one you agree to. You can say no to any of them and still "
+                       "apply. A service you say no to will not get or give information for "
+                       "the plan, so the plan may not cover what that service does. You can "
+                       "change this later under «My consents»."),
+        choices=[SelectChoice(key, label) for key, label in RECIPIENTS.items()],
+        validators=[Optional()],
     )
-    consent_exchange = BooleanField(
-        _l("I agree that the services I have named may share the information needed for the "
-           "plan with each other"),
-        validators=[DataRequired(message=_l("You must agree to the sharing of information to "
-                                            "apply"))],
+    sharing_unit = StringField(
+        _l("Which unit in the specialist health service? (if you ticked it)"),
+        description=_l("For example BUP, DPS or a hospital department."),
+        validators=[Length(max=200)],
     )
+    sharing_other = TextAreaField(
+        _l("Others who may share information (optional)"),
+        description=_l("For example a private physiotherapist or a day centre. Write one on "
+                       "each line."),
+        validators=[Length(max=2000, message=_l("Write at most %(max)d characters",
+                                                max=2000))],
+    )
+    consent_version = HiddenField()  # the version of the text shown (in the page's intro)
+
+    def validate_sharing_unit(self, field) -> None:
+        if "specialist" in (self.sharing.data or []) and not (field.data or "").strip():
+            raise ValidationError(_l("Write which unit in the specialist health service"))
+
+    def validate_sharing_other(self, field) -> None:
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > MAX_OTHER_RECIPIENTS:
+            raise ValidationError(_l("Write at most %(max)d others", max=MAX_OTHER_RECIPIENTS))
 
 
 class AttachmentForm(PortalForm):

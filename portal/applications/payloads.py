@@ -15,7 +15,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from portal import clock
-from portal.applications.consent import CONSENT_TEXT_VERSION, consent_text
+from portal.applications.consent import consent_payload
 from portal.applications.steps import consent_mode
 from portal.municipalities.service import localized
 
@@ -110,13 +110,7 @@ def _ip_application(answers, municipality, subject, attachments, language, submi
             "interpreter_language": answers.get("interpreter_language", ""),
             "adaptation": answers.get("adaptation", ""),
         },
-        "consent": {
-            "planning": bool(answers.get("consent_planning")),
-            "information_exchange": bool(answers.get("consent_exchange")),
-            "given_by": mode,
-            "text_version": CONSENT_TEXT_VERSION,
-            "text": consent_text(mode, subject.name, [s["name"] for s in services]),
-        },
+        "consent": consent_payload(answers, mode, subject.name, municipality, language),
         "attachments": [_attachment(a) for a in attachments],
     }
 

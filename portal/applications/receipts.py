@@ -8,12 +8,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from portal.applications.consent import answers_from as consent_answers
 from portal.applications.models import Receipt
 from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.summary import summary_rows
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
 from portal.cases.tracking import tracking_code
+from portal.consents.receipts import receipt_rows as consent_receipt_rows
+from portal.consents.receipts import what_next as consent_what_next
 from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
 from portal.identity.crypto import data_keys
@@ -68,7 +71,8 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
             rows=rows,
             consent_text=payload.get("consent", {}).get("text", ""),
             payload_sha256=submission.payload_sha256,
-            what_next=what_next(municipality, language, submission.kind),
+            what_next=consent_what_next() if submission.kind == "consent"
+            else what_next(municipality, language, submission.kind),
             contact=contact_line(municipality, language),
             tracking_code=(tracking_code(keys, case) or "") if submission.kind in STEPS else "",
             status_url=url_for("case_status.lookup", municipality_slug=municipality.slug,
@@ -81,6 +85,8 @@ def other_rows(payload: dict, files: list[str]) -> list[tuple[str, str]]:
     from portal.representation.forms import BASIS_WORDS, SCOPE_WORDS
 
     attached = "\n".join(files) if files else _("None")
+    if payload["kind"] == "consent":
+        return consent_receipt_rows(payload)
     if payload["kind"] == "reply":
         asked = (payload.get("in_answer_to") or {}).get("text", "")
         return [(_("What the municipality asked for"), asked), (_("Your answer"), payload["text"]),
@@ -129,8 +135,7 @@ def answers_from_payload(payload: dict) -> dict:
         "interpreter": "yes" if wishes["interpreter"] else "no",
         "interpreter_language": wishes["interpreter_language"],
         "adaptation": wishes["adaptation"],
-        "consent_planning": payload["consent"]["planning"],
-        "consent_exchange": payload["consent"]["information_exchange"],
+        **consent_answers(payload["consent"]),
     }
 
 
@@ -153,6 +158,8 @@ def _where_to_see(municipality: Municipality, case: Case) -> str:
     if case.kind == "power_of_attorney":
         return url_for("representation.index", municipality_slug=municipality.slug,
                        _external=True)
+    if case.kind == "consent":
+        return url_for("consents.index", municipality_slug=municipality.slug, _external=True)
     return url_for("applications.receipt", municipality_slug=municipality.slug,
                    reference=case.reference, _external=True)
 
@@ -172,6 +179,9 @@ def send_receipt_email(session: Session, task: dict) -> None:
             language=language, municipality_name=municipality.name,
             reference=case.reference,
             receipt_url=_where_to_see(municipality, case),
-            what_next=what_next(municipality, language, submission.kind),
+            what_next=consent_what_next() if case.kind == "consent"
+            else what_next(municipality, language, submission.kind),
+            received=_("%(municipality)s has received the change to your consents.",
+                       municipality=municipality.name) if case.kind == "consent" else None,
         )
     send_mail(person.email, subject, body)

@@ -13,10 +13,13 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from portal.applications.consent import chosen
 from portal.applications.payloads import build_payload
+from portal.applications.steps import consent_mode
 from portal.cases.models import Submission
 from portal.cases.opening import open_case, submission_once
-from portal.clock import utcnow
+from portal.clock import norway_date, utcnow
+from portal.consents.service import from_application
 from portal.drafts.models import Draft
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person
@@ -80,6 +83,19 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
         sender=applicant, payload=payload, idempotency_key=draft.idempotency_key,
         language=language, channel=channel, attachment_ids=[a.id for a in attachments],
         sender_staff_user_id=staff_user_id, desk_visit_id=desk_visit_id)
+    if draft.kind == "ip_application":
+        _record_consents(session, municipality, applicant, subject, subject_person, answers,
+                         language, submission)
     draft.submission_id = submission.id
     session.flush()
     return submission
+
+
+def _record_consents(session, municipality, applicant, subject, subject_person, answers,
+                     language, submission) -> None:
+    """The consents of the consent step go into the person's register, in this transaction."""
+    mode = consent_mode(answers, subject.age(norway_date(submission.created_at)))
+    from_application(session, municipality=municipality, applicant=applicant,
+                     subject=subject_person, mode=mode, choices=chosen(answers),
+                     text_version=answers.get("consent_version", ""), language=language,
+                     submission=submission, case_id=submission.case_id)

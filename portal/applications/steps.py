@@ -64,7 +64,8 @@ IP_APPLICATION_STEPS = (
          fields=("known_coordinator", "contact_method", "interpreter", "interpreter_language",
                  "adaptation")),
     Step("consent", "samtykke", _l("Consent"), forms.ConsentForm,
-         fields=("consent_planning", "consent_exchange")),
+         fields=("consent_planning", "sharing", "sharing_unit", "sharing_other",
+                 "consent_version")),
     Step("attachments", "vedlegg", _l("Attachments"), forms.AttachmentForm),
 )
 
@@ -80,6 +81,7 @@ KIND_TITLES = {
     "reply": _l("Answer to a request for information"),
     "withdrawal": _l("Withdrawal"),
     "power_of_attorney": _l("Power of attorney"),
+    "consent": _l("Consent"),
 }
 
 
@@ -157,10 +159,13 @@ CHILD_AGE_LIMIT = 18
 
 
 def consent_mode(answers: Answers, subject_age: int | None) -> str:
-    """Who gives consent: the person themself, a parent, the young person, or a representative."""
+    """Who gives consent: the person themself, a parent, the young person (asked in the portal
+    after a parent applied), a representative, or nobody yet (a child under 16 applying alone:
+    a parent must consent)."""
     for_whom = answers.get("for_whom", "self")
     if for_whom == "self":
-        return "self"
+        return "child_under_16" if subject_age is not None and subject_age < AGE_OF_CONSENT \
+            else "self"
     if for_whom == "child":
         return "parent" if subject_age is not None and subject_age < AGE_OF_CONSENT \
             else "young_person"

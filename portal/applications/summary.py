@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from portal.applications import forms
+from portal.applications.consent import sharing_summary
 from portal.applications.steps import Step, steps_for
 from portal.municipalities.service import localized
 
@@ -20,6 +21,8 @@ def _choice_label(form_class, field_name: str, value) -> str:
 def _answer(step: Step, name: str, answers: dict, municipality, language: str) -> str:
     value = answers.get(name)
     unbound = getattr(step.form, name)
+    if name == "sharing":
+        return sharing_summary(answers)
     if name == "services":
         names = {s["key"]: localized(s["name"], language) for s in municipality.services}
         return "\n".join(names.get(key, key) for key in value or [])
@@ -44,6 +47,8 @@ def summary_rows(kind: str, answers: dict, municipality, language: str,
             rows.append((_("Attachments"), "\n".join(attachment_names) or _("None"), url))
             continue
         for name in step.fields:
+            if getattr(step.form, name).field_class.__name__ == "HiddenField":
+                continue  # kept with the answers, not asked (the consent text's version)
             if name == "subject_nin":
                 masked = (answers.get(name) or "")[:6] + "*****"
                 rows.append((_label(step, name), masked, url))

@@ -13,8 +13,8 @@ from flask import abort, current_app, redirect, render_template, request
 from wtforms import SelectChoice
 
 from portal import access, clock
+from portal.applications import consent
 from portal.applications import steps as flow
-from portal.applications.consent import consent_intro
 from portal.applications.filler import current_filler, filler_url
 from portal.applications.service import subject_of, submit_draft
 from portal.applications.summary import summary_rows
@@ -189,6 +189,9 @@ def _cross_checks(form, current, answers: dict) -> bool:
             form.request.errors.append(_("A child coordinator is for children under 18. "
                                          "Choose another option."))
             return False
+    if current.key == "consent":
+        mode = flow.consent_mode(answers, _subject_age(answers))
+        return consent.check_step(form, mode, current_municipality())
     return True
 
 
@@ -200,7 +203,8 @@ def _step_context(current, answers: dict, draft) -> dict:
         return {}
     subject = subject_of(data_keys(), current_filler().person, answers)
     mode = flow.consent_mode(answers, subject.age(clock.today()))
-    return {"consent_intro": consent_intro(mode, subject.name or _name_fallback())}
+    return consent.step_context(mode, subject.name or _name_fallback(), current_municipality(),
+                                current_language())
 
 
 def _name_fallback() -> str:

@@ -30,6 +30,8 @@ from portal.cases.service import (
 from portal.cases.submissions import submission_payload
 from portal.clock import utcnow
 from portal.complaints import service as complaints
+from portal.consents.overview import staff_panel
+from portal.consents.receipts import receipt_rows as consent_rows
 from portal.db import as_utc, session
 from portal.documents.attachments import read_attachment
 from portal.i18n import current_language
@@ -189,6 +191,7 @@ def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | N
         timeline=timeline(found.events), actions=_actions(found, active, posted),
         complaints=complaints.about_case(session(), found),
         posted=posted, done=DONE.get(done) if done else None,
+        consents=staff_panel(session(), current_user.staff.id, found),
     )
 
 
@@ -201,6 +204,8 @@ def _subject(payload: dict) -> dict:
 def _document(submission: Submission, payload: dict, attachments) -> dict:
     """A submission with its answers as check-your-answers rows (kinds with steps only)."""
     rows = []
+    if submission.kind == "consent":
+        rows = [(question, answer, None) for question, answer in consent_rows(payload)]
     if submission.kind in STEPS:
         names = [a.display_name for a in attachments if a.submission_id == submission.id]
         answers = answers_from_payload(payload)

@@ -44,6 +44,9 @@ EVENT_NAMES = {
     "complaint_sent_to_statsforvalteren": _l("The complaint was sent to Statsforvalteren"),
     "complaint_closed": _l("The complaint is closed"),
     "complaint_withdrawn": _l("The complaint was withdrawn"),
+    "consent_given": _l("Consent given"),
+    "consent_changed": _l("Consent changed"),
+    "consent_withdrawn": _l("Consent withdrawn"),
 }
 
 DATA_NAMES = {
@@ -118,6 +121,7 @@ DONE = {
     "statsforvalteren_decision": _l("Statsforvalteren's decision is registered."),
     "closed": _l("The case is closed."),
     "message": _l("The message is sent."),
+    "consent_recorded": _l("The consent is recorded. The person sees it now."),
 }
 
 

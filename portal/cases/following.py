@@ -27,8 +27,9 @@ from portal.representation.rules import decide, principals_of
 
 ENDED = {CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN,
          CaseStatus.SENT_TO_STATSFORVALTEREN}
-# Delivered to the back office as cases, but shown on the fullmakt pages, not in «Mine saker».
-NOT_LISTED = ("power_of_attorney",)
+# Delivered to the back office as cases, but shown on the fullmakt and consent pages, not in
+# «Mine saker».
+NOT_LISTED = ("power_of_attorney", "consent")
 
 
 class View(enum.StrEnum):

@@ -20,6 +20,7 @@ READS = {
     "attachment.read": _l("Opened an attachment"),
     "queue.leased": _l("Fetched the case into the municipality's case system"),
     "case.status_lookup": _l("Looked up the status with the tracking code"),
+    "consents.read": _l("Read the consents"),
 }
 STAFF_ROLES = {"desk": _l("service desk"), "caseworker": _l("caseworker"),
                "admin": _l("administrator")}
@@ -50,6 +51,16 @@ def who_looked(session: Session, case: Case, limit: int = 100) -> list[Look]:
             continue  # the person's own reads
         looks.append(_look(session, row))
     return looks
+
+
+def who_looked_at_consents(session: Session, municipality_id: int, person_id: int,
+                           limit: int = 100) -> list[Look]:
+    """Who has read the person's consents (on the consent pages, a case page, the API)."""
+    rows = session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.municipality_id == municipality_id,
+        AuditEvent.subject_person_id == person_id, AuditEvent.action == "consents.read",
+    ).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all()
+    return [_look(session, row) for row in rows if row.actor_person_id != person_id]
 
 
 def _look(session: Session, row: AuditEvent) -> Look:

@@ -28,7 +28,7 @@ from portal.queue.models import OutboxMessage
 from portal.queue.tasks import enqueue
 
 REFERENCE_PREFIX = {"ip_application": "IP", "eip_access": "EIP", "power_of_attorney": "FM",
-                    "complaint": "KL"}
+                    "complaint": "KL", "consent": "SA"}
 SCHEMA_VERSION = 1
 
 
@@ -93,15 +93,18 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
     session.flush()  # the unique idempotency key is checked here
     move_to_submission_ids(session, municipality_id, attachment_ids, submission.id)
     announce(session, case, submission, sender, event_type="submitted",
-             event_data={"kind": kind, **(event_data or {})}, attachments=len(attachment_ids))
+             event_data={"kind": kind, **(event_data or {})}, attachments=len(attachment_ids),
+             staff_user_id=sender_staff_user_id)
     return case, submission
 
 
 def announce(session: Session, case: Case, submission: Submission, sender: Person, *,
-             event_type: str, event_data: dict, attachments: int) -> None:
+             event_type: str, event_data: dict, attachments: int,
+             staff_user_id: int | None = None) -> None:
     """What every new submission brings, in its transaction: the case event, the message to
     the back office, the receipt (PDF and e-mail, made by the worker) and the audit record."""
     session.add(CaseEvent(case_id=case.id, type=event_type, actor_person_id=sender.id,
+                          actor_staff_user_id=staff_user_id,
                           data={"submission_id": submission.id, **event_data}))
     session.add(OutboxMessage(
         municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
@@ -111,5 +114,6 @@ def announce(session: Session, case: Case, submission: Submission, sender: Perso
     enqueue(session, "receipt_pdf", case.municipality_id, submission_id=submission.id)
     enqueue(session, "receipt_email", case.municipality_id, submission_id=submission.id)
     record(session, "submission.created", municipality_id=case.municipality_id,
-           actor_person_id=sender.id, subject_person_id=case.subject_person_id,
+           actor_person_id=sender.id, actor_staff_user_id=staff_user_id,
+           subject_person_id=case.subject_person_id,
            target=f"case:{case.reference}", reason=submission.kind)

@@ -62,7 +62,7 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
     session.flush()  # the unique idempotency key is checked here
     move_to_submission_ids(session, case.municipality_id, attachment_ids, submission.id)
     announce(session, case, submission, sender, event_type=event_type, event_data=event_data,
-             attachments=len(attachment_ids))
+             attachments=len(attachment_ids), staff_user_id=staff_user_id)
     case.updated_at = utcnow()
     session.flush()
     return submission

@@ -22,6 +22,7 @@ from portal.cases.following import View, case_for, cases_of, expects_something, 
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
 from portal.complaints import service as complaints
+from portal.consents.overview import case_panel, consent_tasks
 from portal.db import session
 from portal.documents.attachments import (
     attachments_for_draft,
@@ -36,6 +37,7 @@ from portal.i18n import current_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.representation.acting import acting_representation
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
 LONG_TEXT = 4000
@@ -93,7 +95,8 @@ def index():
     found = cases_of(session(), current_municipality().id, current_user.person)
     return render_template("cases/index.html", cases=found, status_word=status_word,
                            titles=KIND_TITLES, expects_something=expects_something,
-                           View=View, me=current_user.person)
+                           View=View, me=current_user.person,
+                           consent_tasks=consent_tasks(session(), current_user.person, found))
 
 
 def _case(reference: str) -> tuple[Case, object]:
@@ -135,6 +138,8 @@ def case(reference: str):
         complaint_deadline=complaint_deadline_of(found), form=ConfirmForm(),
         complaints_about=complaints.about_case(session(), found),
         concerns=found.concerns,
+        consents=case_panel(session(), current_user.person, found, getattr(
+            acting_representation(), "principal_person_id", None)),
     )
 
 
@@ -199,7 +204,7 @@ def reply(reference: str):
                                  data=file_form.file.checked_data,
                                  filename=file_form.file.data.filename,
                                  uploaded_by_person_id=filler.person.id, draft_id=draft.id)
-                return redirect(filler_url("reply", reference=reference))
+                return redirect(filler_url("reply", "my_cases", reference=reference))
         else:
             try:
                 return _done(lambda: actions.send_reply(
@@ -217,8 +222,8 @@ def reply(reference: str):
         request_event=actions.open_request(found),
         files=attachments_for_draft(session(), municipality_id, draft.id),
         title=KIND_TITLES.get(found.kind, found.kind), back_url=_case_page(reference),
-        remove_url=lambda file: filler_url("remove_reply_file", reference=reference,
-                                           attachment_id=file.id))
+        remove_url=lambda file: filler_url("remove_reply_file", "my_cases",
+                                           reference=reference, attachment_id=file.id))
 
 
 @blueprint.post("/<reference>/svar/vedlegg/<int:attachment_id>/slett")
@@ -228,7 +233,7 @@ def remove_reply_file(reference: str, attachment_id: int):
     draft = actions.reply_draft(session(), data_keys(), found, current_filler().person)
     if draft is not None and not draft.submission_id and ConfirmForm().validate_on_submit():
         delete_attachment(session(), current_municipality().id, draft.id, attachment_id)
-    return redirect(filler_url("reply", reference=reference))
+    return redirect(filler_url("reply", "my_cases", reference=reference))
 
 
 @blueprint.route("/<reference>/trekk", methods=["GET", "POST"])

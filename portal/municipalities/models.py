@@ -36,6 +36,9 @@ class Municipality(Base):
     plan_complaints_to: Mapped[LocalizedText] = mapped_column(sa.JSON)
     # Offered services, used as choices in the application: [{"key": …, "name": {…}}].
     services: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    # Consent texts, every version the municipality has used, oldest first: [{"version": …,
+    # "plan": {…}, "sharing": {…}}]. None: the portal's standard texts (portal.consents.texts).
+    consent_texts: Mapped[list[dict] | None] = mapped_column(sa.JSON)
     processing_time_weeks: Mapped[int] = mapped_column(default=4)
     processing_time_statement: Mapped[LocalizedText] = mapped_column(sa.JSON)
     brand_colour: Mapped[str] = mapped_column(sa.String(7), default="#1e2b3c")

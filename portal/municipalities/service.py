@@ -69,6 +69,9 @@ def import_municipality(session: Session, data: dict[str, Any]) -> Municipality:
     """Create or update (by slug) a municipality from already-parsed data."""
     values = validate_municipality_data(data)
     municipality = get_by_slug(session, values["slug"]) or Municipality()
+    if "consent_texts" in values:
+        values["consent_texts"] = with_consent_version(municipality.consent_texts,
+                                                       values["consent_texts"])
     for key, value in values.items():
         setattr(municipality, key, value)
     session.add(municipality)
@@ -94,6 +97,8 @@ def validate_municipality_data(data: dict[str, Any]) -> dict[str, Any]:
     _check_brand_colour(values.get("brand_colour", "#1e2b3c"))
     if values.get("digital_submission_closed"):
         _check_localized("digital_closed_message", values.get("digital_closed_message"))
+    if "consent_texts" in values:
+        values["consent_texts"] = _check_consent_texts(values["consent_texts"])
     known = set(Municipality.__table__.columns.keys()) - {"id", "created_at",
                                                           "webhook_secret_encrypted"}
     unknown = set(values) - known
@@ -134,6 +139,33 @@ def _check_service(service: Any) -> dict[str, Any]:
         raise MunicipalityDataError("services: every service needs a key (lower-case, hyphens)")
     _check_localized(f"services.{service['key']}.name", service.get("name"))
     return {"key": service["key"], "name": service["name"]}
+
+
+def _check_consent_texts(texts: Any) -> dict[str, Any]:
+    if not isinstance(texts, dict) or not str(texts.get("version", "")).strip():
+        raise MunicipalityDataError("consent_texts: give a version, a plan text and a sharing "
+                                    "text")
+    for name in ("plan", "sharing"):
+        _check_localized(f"consent_texts.{name}", texts.get(name))
+    unknown = set(texts) - {"version", "plan", "sharing"}
+    if unknown:
+        raise MunicipalityDataError(f"consent_texts: unknown fields: {', '.join(sorted(unknown))}")
+    return {"version": str(texts["version"]).strip()[:40],
+            "plan": {code: texts["plan"][code] for code in LANGUAGE_CODES},
+            "sharing": {code: texts["sharing"][code] for code in LANGUAGE_CODES}}
+
+
+def with_consent_version(existing: list[dict] | None, texts: dict[str, Any]) -> list[dict]:
+    """Every version kept, newest last. A consent stores the version it was given to, so a
+    version's texts can never change: changed texts need a new version."""
+    versions = list(existing or [])
+    same = [old for old in versions if old["version"] == texts["version"]]
+    if same and same[-1] != texts:
+        raise MunicipalityDataError(f"consent_texts: version {texts['version']} is in use with "
+                                    "other texts; give the changed texts a new version")
+    if not same or versions[-1]["version"] != texts["version"]:
+        versions.append(texts)  # a new version, or an older one made current again
+    return versions
 
 
 def _check_brand_colour(colour: str) -> None:

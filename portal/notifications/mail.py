@@ -133,7 +133,8 @@ def _read(path: Path) -> StoredMail:
 
 
 def receipt_email(
-    *, language: str, municipality_name: str, reference: str, receipt_url: str, what_next: str
+    *, language: str, municipality_name: str, reference: str, receipt_url: str, what_next: str,
+    received: str | None = None,
 ) -> tuple[str, str]:
     """The receipt mail's (subject, body) in the person's language.
 
@@ -149,5 +150,6 @@ def receipt_email(
             reference=reference,
             receipt_url=receipt_url,
             what_next=what_next,
+            received=received,
         )
     return subject, body

@@ -1,7 +1,9 @@
 """Telling people that there is news: an e-mail and an SMS, never what the news is.
 
 A case event the person should see enqueues a ``case_news`` task (portal.cases.service); a
-checked representation enqueues ``representation_news``. Each of these fans out into one
+checked representation enqueues ``representation_news``; an application a parent sent for a
+16- or 17-year-old enqueues ``consent_request`` (the young person is asked for their own
+consent, portal.consents.service). Each of these fans out into one
 ``notify`` task per recipient and channel, and each ``notify`` task sends exactly one
 message. So when one message fails, the worker retries that message alone, and nobody gets
 the others twice.
@@ -31,6 +33,7 @@ from portal.representation.rules import representatives_of
 
 CASE_NEWS = "case_news"
 REPRESENTATION_NEWS = "representation_news"
+CONSENT_REQUEST = "consent_request"
 CHANNELS = ("email", "sms")
 DEFAULT_LANGUAGE = "nb"
 
@@ -66,6 +69,15 @@ def send_representation_news(session: Session, task: dict) -> None:
         return
     _fan_out(session, representation.representative, representation.municipality_id,
              template=REPRESENTATION_NEWS, representation_id=representation.id)
+
+
+def send_consent_request(session: Session, task: dict) -> None:
+    """Task ``consent_request``: the person a case is about is asked for their consent."""
+    case = session.get(Case, task["case_id"])
+    person = session.get(Person, task["person_id"])
+    if case is None or person is None or case.subject_person_id != person.id:
+        return
+    _fan_out(session, person, case.municipality_id, template=CONSENT_REQUEST, case_id=case.id)
 
 
 def case_recipients(session: Session, case: Case) -> list[Person]:
@@ -119,6 +131,13 @@ def _compose(session: Session, task: dict, person: Person) -> Message | None:
         municipality = session.get(Municipality, representation.municipality_id)
         link = _link("representation.index", municipality_slug=municipality.slug)
         return representation_news_message(language, municipality.name, link)
+    if task["template"] == CONSENT_REQUEST:
+        case = session.get(Case, task["case_id"])
+        if case is None or case.subject_person_id != person.id:
+            return None
+        municipality = session.get(Municipality, case.municipality_id)
+        link = _link("consents.index", municipality_slug=municipality.slug)
+        return consent_request_message(language, municipality.name, link)
     raise ValueError(f"unknown notification template {task['template']!r}")
 
 
@@ -142,6 +161,16 @@ def representation_news_message(language: str, municipality_name: str, link: str
                       municipality=municipality_name),
             body=_body(news, _("Log in to see the result:"), link),
             sms=_("%(news)s Log in to see the result: %(link)s", news=news, link=link),
+        )
+
+
+def consent_request_message(language: str, municipality_name: str, link: str) -> Message:
+    with force_locale(language):
+        news = _("%(municipality)s asks for your consent.", municipality=municipality_name)
+        return Message(
+            subject=_("%(municipality)s asks for your consent", municipality=municipality_name),
+            body=_body(news, _("Log in to answer:"), link),
+            sms=_("%(news)s Log in to answer: %(link)s", news=news, link=link),
         )
 
 

@@ -40,13 +40,15 @@ def handlers() -> dict[str, Handler]:
     from portal.applications.receipts import make_receipt_pdf, send_receipt_email
     from portal.notifications.news import (
         send_case_news,
+        send_consent_request,
         send_notification,
         send_representation_news,
     )
 
     return {"receipt_pdf": make_receipt_pdf, "receipt_email": send_receipt_email,
             "case_news": send_case_news, "representation_news": send_representation_news,
-            "notify": send_notification, **_REGISTERED}
+            "consent_request": send_consent_request, "notify": send_notification,
+            **_REGISTERED}
 
 
 def enqueue(session: Session, kind: str, municipality_id: int | None = None, **payload) -> Task:

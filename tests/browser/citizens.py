@@ -19,7 +19,7 @@ REFERENCE = re.compile(r"IP-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2}")
 # field's id to fill in.
 AFTER_FOR_WHOM = [("#request-1",), ("#services-0",), ("needs", "goals"),
                   ("#contact_method-1", "#interpreter-0"),
-                  ("#consent_planning", "#consent_exchange")]
+                  ("#consent_planning", "#sharing-0", "#sharing-1")]
 
 
 def log_in(page, person: int, language: str) -> None:

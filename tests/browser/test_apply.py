@@ -109,7 +109,7 @@ def apply(page, who: str, language: str, javascript: bool, tmp_path) -> str:
     submit(page)
     check(page, javascript)
     page.locator("#consent_planning").check()
-    page.locator("#consent_exchange").check()
+    page.locator("#sharing-0").check()  # the GP may share; the others not
     submit(page)
     check(page, javascript)
     if who == "fullmakt":

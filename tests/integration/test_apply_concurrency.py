@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent, Submission
+from portal.consents.models import Consent
 from portal.db import get_db
 from portal.drafts.models import Draft
 from portal.queue.models import OutboxMessage, Task
@@ -41,6 +42,7 @@ def remove_cases(engine: sa.Engine, idempotency_key: str) -> None:
             connection.execute(sa.delete(Task).where(
                 Task.payload["submission_id"].as_integer() == submission_id))
             connection.execute(sa.delete(CaseEvent).where(CaseEvent.case_id == case_id))
+            connection.execute(sa.delete(Consent).where(Consent.submission_id == submission_id))
             connection.execute(sa.delete(Submission).where(Submission.id == submission_id))
             connection.execute(sa.delete(AuditEvent).where(
                 AuditEvent.target == f"case:{reference}"))

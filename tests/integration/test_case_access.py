@@ -21,6 +21,7 @@ from portal.cases.service import apply_event
 from portal.identity import staff as accounts
 from portal.identity.models import StaffRole
 from portal.identity.nin import NinKind, generate_valid_nin
+from portal.municipalities.models import Municipality
 from portal.municipalities.service import import_municipality
 from portal.queue.tasks import run_due_tasks
 from portal.representation.models import Representation
@@ -258,3 +259,96 @@ def test_the_complaint_offer_shows_only_to_those_who_may_complain(
         assert started.status_code == 403
     else:
         assert started.status_code == 404
+# --- Consents (issue 13): every consent URL × every kind of visitor ---------------------------
+
+CONSENT_VISITORS = (*VISITORS, "representative_without_consent_scope")
+FOLLOW_ONLY_NIN = generate_valid_nin(date(1980, 2, 2), kind=NinKind.SYNTHETIC)
+SEES_CONSENTS = {"subject", "active_representative"}
+
+
+@pytest.fixture
+def consent_world(app, world, db_session):
+    """Ola's consents (from his application) and a withdrawal with its receipt; Kari acts for
+    Ola with every scope; Nils may follow Ola's cases but not consent."""
+    from portal.consents.models import Consent
+    from tests.support.consents import withdraw
+    from tests.support.representation import act_for
+
+    case, _submission, clients = world
+    ola = clients["subject"]
+    grant(ola, FOLLOW_ONLY_NIN, "Nils Følger", scopes=("follow",))
+    nils = app.test_client()
+    log_in_with_testid(nils, "other", nin=FOLLOW_ONLY_NIN, name="Nils Følger")
+    clients["representative_without_consent_scope"] = nils
+    for key in ("active_representative", "representative_without_consent_scope"):
+        act_for(clients[key], case.subject_person_id)
+    consents = db_session.scalars(sa.select(Consent).order_by(Consent.id)).all()
+    gp = next(row for row in consents if row.recipient == "gp")
+    withdraw(ola, gp.id)
+    run_due_tasks(app)
+    home = next(row for row in consents if row.recipient == "home_services")
+    receipt = db_session.scalar(sa.select(Submission).where(Submission.kind == "consent"))
+    return case, home, receipt, clients
+
+
+def consent_urls(home, receipt) -> list[str]:
+    return [f"/eksempel/samtykker/{home.id}/endre", f"/eksempel/samtykker/{home.id}/trekk",
+            f"/eksempel/samtykker/kvittering/{receipt.id}",
+            f"/eksempel/samtykker/kvittering/{receipt.id}.pdf"]
+
+
+@pytest.mark.parametrize("visitor", CONSENT_VISITORS)
+def test_every_consent_url_gives_each_visitor_what_the_rules_give(consent_world, visitor):
+    case, home, receipt, clients = consent_world
+    client = clients[visitor]
+    for url in ["/eksempel/samtykker/", *consent_urls(home, receipt)]:
+        response = client.get(url)
+        page = response.get_data().decode(errors="replace")  # the receipt is a PDF
+        if visitor in SEES_CONSENTS:
+            assert response.status_code == 200, url
+        elif visitor == "anonymous":
+            assert response.status_code == 302
+            assert "/logg-inn" in response.headers["Location"]
+        elif visitor == "other_municipality_staff":
+            assert response.status_code == 403, url
+        elif visitor == "representative_without_consent_scope":
+            assert response.status_code == 403, url
+            assert "Home-based services" not in page
+        elif url == "/eksempel/samtykker/":
+            assert response.status_code == 200  # their own register: nothing of Ola's
+            assert "Home-based services" not in page
+            assert "Ola Eksempel" not in page
+        else:
+            assert response.status_code == 404, url
+    staff_page = client.get(f"/eksempel/ansatt/saker/{case.reference}/samtykke")
+    assert staff_page.status_code == (302 if visitor == "anonymous" else 403)
+
+
+@pytest.mark.parametrize("visitor", CONSENT_VISITORS)
+def test_nobody_without_the_consent_scope_can_withdraw_or_change(consent_world, visitor,
+                                                                  db_session):
+    from portal.consents.models import Consent
+
+    _case, home, _receipt, clients = consent_world
+    if visitor in SEES_CONSENTS:
+        return
+    token = csrf_token(clients["subject"].get("/eksempel/saker/").get_data(as_text=True))
+    for path in ("trekk", "endre"):
+        response = clients[visitor].post(f"/eksempel/samtykker/{home.id}/{path}", data={
+            "csrf_token": token, "action": "confirm", "information": "x"})
+        assert response.status_code in (302, 400, 403, 404)
+    db_session.expire_all()
+    assert db_session.get(Consent, home.id).status == "active"
+
+
+def test_another_municipalitys_api_client_sees_no_consents(consent_world, app, db_session):
+    from portal.api.clients import create_client
+
+    case, _home, _receipt, _clients = consent_world
+    testby = db_session.scalar(sa.select(Municipality).where(Municipality.slug == "testby"))
+    _row, secret = create_client(db_session, municipality_id=testby.id, name="other",
+                                 scopes=["cases"])
+    db_session.commit()
+    response = app.test_client().get(f"/api/v1/cases/{case.reference}/consents",
+                                     headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 404

@@ -5,24 +5,32 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
+from portal.applications.payloads import validate_payload
+from portal.cases.models import Case
+from portal.consents.models import Consent
 from tests.support.apply import fill_application, send
+from tests.support.consents import withdraw
 from tests.support.flows import log_in_with_testid
 
 
 @pytest.fixture
 def api_schema(app, client, db_session):
-    # One real submission, so that lease, ack and case look-ups have something to find.
+    # One real submission, so that lease, ack and case look-ups have something to find, and
+    # a consent withdrawn, so that the queue holds a consent submission too.
     log_in_with_testid(client, "kari")
     send(client, fill_application(client))
+    gp = db_session.scalars(sa.select(Consent).where(Consent.recipient == "gp")).one()
+    withdraw(client, gp.id)
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
 
 def test_the_api_keeps_its_contract(api_schema, token):
     """Every operation, with generated requests (25 each), authorised as a real client."""
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 7  # every documented operation (schemathesis skips the document)
+    assert len(operations) >= 8  # every documented operation (schemathesis skips the document)
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -44,7 +52,7 @@ def test_case_events_keep_the_contract_on_an_application_and_on_its_complaint(
     from portal.cases.service import apply_event
     from tests.support.complaints import answer_steps, reference_in, send_complaint, start_on_case
 
-    application = db_session.scalars(sa.select(Case)).one()
+    application = db_session.scalars(sa.select(Case).where(Case.kind == "ip_application")).one()
     apply_event(db_session, application, "in_progress", {})
     apply_event(db_session, application, "decision", {"outcome": "refused",
                                                       "decision_date": "2026-12-01"})
@@ -72,3 +80,20 @@ def keeps_the_contract_for(operation, reference: str, token: str) -> None:
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
 
     keeps_the_contract()
+def test_the_consent_read_and_the_consent_message_keep_the_contract(api_schema, token,
+                                                                     db_session):
+    """The consents of a real case, and a leased consent.submitted message, as documented."""
+    operations = {result.ok().path: result.ok() for result in api_schema.get_all_operations()}
+    assert "/api/v1/cases/{reference}/consents" in operations
+    reference = db_session.scalar(sa.select(Case.reference).where(
+        Case.kind == "ip_application"))
+    headers = {"Authorization": f"Bearer {token}"}
+    read = operations["/api/v1/cases/{reference}/consents"].Case(
+        path_parameters={"reference": reference})
+    response = read.call_and_validate(headers=headers)
+    assert response.status_code == 200
+    assert [c["recipient"] for c in response.json()["consents"]] == ["", "home_services"]
+    lease = operations["/api/v1/queue/lease"].Case(body={"max_messages": 100})
+    messages = lease.call_and_validate(headers=headers).json()["messages"]
+    [consent] = [m for m in messages if m["type"] == "consent.submitted"]
+    validate_payload(consent["submission"]["payload"])

@@ -20,7 +20,11 @@ COMMON = {
               "goals": "Walk to the shop on my own by summer."},
     "wishes": {"known_coordinator": "", "contact_method": "phone", "interpreter": "no",
                "interpreter_language": "", "adaptation": ""},
-    "consent": {"consent_planning": "y", "consent_exchange": "y"},
+    # Consent to the plan, and to sharing with the GP and the home-based services; a no to
+    # the others (consent_version: the municipality's texts, as the step shows them).
+    "consent": {"consent_planning": "y", "sharing": ["gp", "home_services"],
+                "sharing_unit": "", "sharing_other": "",
+                "consent_version": "eksempel-2026-12-01"},
 }
 GOALS_TEXT = COMMON["needs"]["goals"]  # an answer that only those who may read answers see
 

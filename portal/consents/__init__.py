@@ -1,0 +1,1 @@
+"""Consents (samtykke): the register; giving, changing and withdrawing; the back office told."""
