@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.complaints import flow as complaint_flow
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
+    from portal.queue.fiksio import accounts as fiks_io_accounts
     from portal.representation import acting
 
     database.init_app(app)
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     rules.register()
     api_auth.register()
     complaint_flow.register()
+    fiks_io_accounts.register()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
