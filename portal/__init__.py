@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications.views import blueprint as dev_mail
     from portal.notifications.views import sms_blueprint as dev_sms
     from portal.queue.admin_views import blueprint as queue_admin
+    from portal.queue.watch_views import blueprint as undelivered
     from portal.representation.review_views import blueprint as representation_review
     from portal.representation.views import blueprint as representation
 
@@ -121,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_admin)
     app.register_blueprint(backoffice)
     app.register_blueprint(dead_letters)
+    app.register_blueprint(undelivered)
 
 
 def _register_cli(app: Flask) -> None:

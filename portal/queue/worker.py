@@ -47,6 +47,7 @@ def all_jobs() -> list[Job]:
     from portal.queue.fiksio.receiving import receive_fiks_io
     from portal.queue.fiksio.sending import send_fiks_io
     from portal.queue.tasks import run_due_tasks
+    from portal.queue.watch import send_digests
     from portal.queue.webhook import deliver_webhooks
     from portal.representation.service import expire_ended
 
@@ -58,6 +59,7 @@ def all_jobs() -> list[Job]:
         Job("delete-expired-drafts", in_transaction(delete_expired_drafts), every_seconds=600),
         Job("delete-old-saved-forms", in_transaction(delete_old_saved_forms), every_seconds=600),
         Job("expire-representations", in_transaction(expire_ended), every_seconds=600),
+        Job("undelivered-digest", send_digests, every_seconds=600),
     ]
 
 

@@ -190,7 +190,8 @@ def test_ttl_expiry_leads_to_a_retry_that_the_receiver_then_takes(
     [received] = fiks_io.back_office.take_all()
     assert receive_fiks_io(app) == 1
     message = reload(db_session, message)
-    assert message.acked_at is not None and message.deliveries == 2
+    assert message.acked_at is not None
+    assert message.deliveries == 2
     assert received.client_message_id == message.id
     close_consumers(app)
 
@@ -208,8 +209,10 @@ def test_fiks_io_serverfeil_and_a_refused_send_lead_to_retries(app, db_session, 
     fiks_io.double.report_server_error(portal_sends(fiks_io)[-1]["meldingId"])
     assert receive_fiks_io(app) == 1
     message = reload(db_session, message)
-    assert message.deliveries == 2 and "serverfeil" in message.last_error
-    assert message.lease_expires_at is None and message.acked_at is None
+    assert message.deliveries == 2
+    assert "serverfeil" in message.last_error
+    assert message.lease_expires_at is None
+    assert message.acked_at is None
 
 
 def test_the_receiver_refusing_a_message_stops_it_at_once(app, db_session, fiks_io):

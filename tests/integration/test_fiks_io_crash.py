@@ -42,7 +42,7 @@ def worker_environment(url: str, world, folder) -> dict:
 
 
 def start_worker(environment: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "portal",  # noqa: S603
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "portal",
                              "worker"], env=environment, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
