@@ -3,6 +3,8 @@ table, and secrets that are only ever references."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from portal.municipalities.service import (
@@ -68,13 +70,13 @@ def test_one_delivery_path_at_a_time(app, db_session, tmp_path):
 
 
 def test_the_municipality_file_may_hold_a_fiks_io_table(app, db_session):
-    import tomllib
+
 
     section = tomllib.loads(SETTINGS)["fiks_io"]
     with app.app_context():
         municipality = import_municipality(db_session, municipality_data(fiks_io=section))
         assert find_account(db_session, municipality.id).receiver_account_id == (
             "7b0d3c1e-3333-4b7a-9d35-3a4d5c6e7f80")
-        with pytest.raises(MunicipalityDataError, match="fiks_io.account_id: must be a UUID"):
+        with pytest.raises(MunicipalityDataError, match=r"fiks_io\.account_id: must be a UUID"):
             import_municipality(db_session, municipality_data(
                 slug="annen", fiks_io={**section, "account_id": "x"}))
