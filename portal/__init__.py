@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.desk import receipts as desk_receipts
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
+    from portal.queue.fiksio import accounts as fiks_io_accounts
     from portal.representation import acting
 
     database.init_app(app)
@@ -62,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     api_auth.register()
     complaint_flow.register()
     desk_receipts.register()
+    fiks_io_accounts.register()
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -99,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications.views import blueprint as dev_mail
     from portal.notifications.views import sms_blueprint as dev_sms
     from portal.queue.admin_views import blueprint as queue_admin
+    from portal.queue.watch_views import blueprint as undelivered
     from portal.representation.review_views import blueprint as representation_review
     from portal.representation.views import blueprint as representation
 
@@ -129,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_admin)
     app.register_blueprint(backoffice)
     app.register_blueprint(dead_letters)
+    app.register_blueprint(undelivered)
 
 
 def _register_cli(app: Flask) -> None:

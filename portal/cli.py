@@ -71,10 +71,12 @@ def worker_command(once: bool) -> None:
 from portal.identity.cli import create_staff_command  # noqa: E402
 from portal.municipalities.cli import digital_submission_command  # noqa: E402
 from portal.queue.cli import set_webhook_command  # noqa: E402
+from portal.queue.fiksio.cli import set_fiks_io_command  # noqa: E402
 
 portal_cli.add_command(create_staff_command)
 portal_cli.add_command(set_webhook_command)
 portal_cli.add_command(digital_submission_command)
+portal_cli.add_command(set_fiks_io_command)
 
 
 @portal_cli.command("create-api-client")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("development", "test", "production")
@@ -84,6 +85,19 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "DRAFT_LIFETIME_DAYS": 30,
         "WEBHOOK_TIMEOUT_SECONDS": 10.0,  # one request's budget; a lease lasts twice as long
         "WEBHOOK_BATCH": 10,  # messages pushed per municipality per worker round
+        # KS Fiks IO (portal/queue/fiksio, docs/fiks-io.md): KS's production hosts by default;
+        # nothing is sent until a municipality has a Fiks IO account (set-fiks-io).
+        "FIKSIO_API_URL": "https://api.fiks.ks.no",
+        "FIKSIO_AMQP_URL": "amqps://io.fiks.ks.no:5671",
+        "MASKINPORTEN_TOKEN_URL": "https://maskinporten.no/token",
+        "MASKINPORTEN_AUDIENCE": "https://maskinporten.no/",
+        "FIKSIO_TIMEOUT_SECONDS": 10.0,
+        "FIKSIO_TTL_SECONDS": 2 * 24 * 3600,  # Fiks IO's own default is 7 days
+        "FIKSIO_BATCH": 10,
+        # The undelivered-submission watch (portal/queue/watch.py): a message not acknowledged
+        # within this many working days is listed for admins and in their daily e-mail.
+        "UNDELIVERED_WORKING_DAYS": 2,
+        "UNDELIVERED_DIGEST_HOUR": 7,  # Norwegian time; the digest goes once a day after it
         "ATTACHMENT_MAX_FILE_BYTES": 10 * 1024 * 1024,
         "ATTACHMENT_MAX_TOTAL_BYTES": 25 * 1024 * 1024,
         "MAIL_BACKEND": "file",
@@ -135,6 +149,15 @@ ENVIRONMENT = {
     "PORTAL_DRAFT_LIFETIME_DAYS": ("DRAFT_LIFETIME_DAYS", lambda v: _int(v, 30)),
     "PORTAL_WEBHOOK_TIMEOUT_SECONDS": ("WEBHOOK_TIMEOUT_SECONDS", float),
     "PORTAL_WEBHOOK_BATCH": ("WEBHOOK_BATCH", lambda v: _int(v, 10)),
+    "PORTAL_FIKSIO_API_URL": ("FIKSIO_API_URL", str),
+    "PORTAL_FIKSIO_AMQP_URL": ("FIKSIO_AMQP_URL", str),
+    "PORTAL_MASKINPORTEN_TOKEN_URL": ("MASKINPORTEN_TOKEN_URL", str),
+    "PORTAL_MASKINPORTEN_AUDIENCE": ("MASKINPORTEN_AUDIENCE", str),
+    "PORTAL_FIKSIO_TIMEOUT_SECONDS": ("FIKSIO_TIMEOUT_SECONDS", float),
+    "PORTAL_FIKSIO_TTL_SECONDS": ("FIKSIO_TTL_SECONDS", lambda v: _int(v, 172800)),
+    "PORTAL_FIKSIO_BATCH": ("FIKSIO_BATCH", lambda v: _int(v, 10)),
+    "PORTAL_UNDELIVERED_WORKING_DAYS": ("UNDELIVERED_WORKING_DAYS", lambda v: _int(v, 2)),
+    "PORTAL_UNDELIVERED_DIGEST_HOUR": ("UNDELIVERED_DIGEST_HOUR", lambda v: _int(v, 7)),
     "PORTAL_PARENT_CHECK": ("PARENT_CHECK", str),
     "PORTAL_MUNICIPALITY_CACHE_SECONDS": ("MUNICIPALITY_CACHE_SECONDS", lambda v: _int(v, 30)),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
@@ -195,6 +218,7 @@ def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
     if settings.get("MAIL_BACKEND") != "smtp":
         problems.append("PORTAL_MAIL_BACKEND must be smtp: e-mail written to files never arrives.")
     problems.extend(_sms_problems(settings))
+    problems.extend(_fiks_io_problems(settings))
     if settings.get("PARENT_CHECK") != "manual":
         problems.append("PORTAL_PARENT_CHECK must be manual: the demo check knows only the demo "
                         "family.")
@@ -226,6 +250,21 @@ def _sms_problems(settings: Mapping[str, Any]) -> list[str]:
         problems.append("PORTAL_SMS_GATEWAY_URL must be an https:// address for the http backend.")
     if not settings.get("SMS_GATEWAY_TOKEN"):
         problems.append("PORTAL_SMS_GATEWAY_TOKEN is missing: the SMS gateway needs its token.")
+    return problems
+
+
+def _fiks_io_problems(settings: Mapping[str, Any]) -> list[str]:
+    """Fiks IO and Maskinporten over TLS only; AMQP credentials come from the integration and
+    a Maskinporten token (portal.queue.fiksio.receipts), never from the URL."""
+    problems = []
+    for variable, name in (("PORTAL_FIKSIO_API_URL", "FIKSIO_API_URL"),
+                           ("PORTAL_MASKINPORTEN_TOKEN_URL", "MASKINPORTEN_TOKEN_URL")):
+        if not str(settings.get(name) or "").startswith("https://"):
+            problems.append(f"{variable} must be an https:// address.")
+    amqp = urlsplit(str(settings.get("FIKSIO_AMQP_URL") or ""))
+    if amqp.scheme != "amqps" or amqp.username or amqp.password:
+        problems.append("PORTAL_FIKSIO_AMQP_URL must be an amqps:// address without a user "
+                        "name or password.")
     return problems
 
 

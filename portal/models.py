@@ -11,7 +11,8 @@ from portal.drafts.models import Draft
 from portal.feedback.models import PageFeedback
 from portal.identity.models import Person, SavedForm, StaffUser, UserSession
 from portal.municipalities.models import Municipality
-from portal.queue.models import OutboxMessage, Task
+from portal.queue.fiksio.models import FiksIoAccount, FiksIoIncoming, FiksIoSending
+from portal.queue.models import OutboxMessage, Task, UndeliveredDigest
 from portal.representation.models import Representation
 
 __all__ = [
@@ -23,6 +24,9 @@ __all__ = [
     "Consent",
     "DeskVisit",
     "Draft",
+    "FiksIoAccount",
+    "FiksIoIncoming",
+    "FiksIoSending",
     "Municipality",
     "OutboxMessage",
     "PageFeedback",
@@ -33,5 +37,6 @@ __all__ = [
     "StaffUser",
     "Submission",
     "Task",
+    "UndeliveredDigest",
     "UserSession",
 ]

@@ -15,6 +15,7 @@ from portal.api.auth import current_client, scope
 from portal.api.messages import message_body
 from portal.applications.receipts import receipt_pdf
 from portal.audit.service import record_read
+from portal.cases.event_requests import EventRequestError, parse_event_request
 from portal.cases.models import Case, CaseEvent, Submission
 from portal.cases.service import (
     EventDataError,
@@ -32,9 +33,6 @@ from portal.queue import service as queue
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).parent / "openapi.json"
-EVENT_FIELDS = frozenset({"text", "answer_by", "reason", "expected_decision_date", "outcome",
-                          "decision_date", "complaint_deadline", "complaint_rule", "notified_on",
-                          "sent_on", "name", "unit", "phone", "email"})
 LEASE_LIMITS = {
     "max_messages": (1, 100, 10),
     "lease_seconds": (10, 3600, queue.DEFAULT_LEASE_SECONDS),
@@ -199,16 +197,10 @@ def case_consents(reference: str):
 @blueprint.post("/cases/<reference>/events")
 @scope("cases")
 def case_event(reference: str):
-    body = json_object()
-    event_type = body.get("type")
-    if not isinstance(event_type, str):
-        problem(422, "type is required.")
-    data = {key: value for key, value in body.items() if key != "type"}
-    unknown = sorted(set(data) - EVENT_FIELDS)
-    if unknown:
-        problem(422, f"Unknown fields: {', '.join(unknown)}.")
-    if any(not isinstance(value, str | type(None)) for value in data.values()):
-        problem(422, "Every field of an event is a text.")
+    try:
+        event_type, data = parse_event_request(json_object())
+    except EventRequestError as error:
+        problem(422, str(error))
     case = _case(reference)
     try:
         event = apply_event(session(), case, event_type, data,

@@ -109,7 +109,8 @@ def sender_role(session: Session, consent: Consent) -> str:
 
 def deliver(session: Session, keys: DataKeys, *, municipality: Municipality, subject: Person,
             sender: Person, action: str, changed: Sequence[Consent], language: str,
-            idempotency_key: str, staff: StaffUser | None = None) -> Submission:
+            idempotency_key: str, staff: StaffUser | None = None,
+            desk_visit_id: int | None = None) -> Submission:
     """Send a ``consent`` submission (given, changed, withdrawn) into the consent case, in
     the caller's transaction: the submission, its case event, the outbox message, the
     receipt tasks and the audit record commit together with the change, or not at all."""
@@ -130,7 +131,8 @@ def deliver(session: Session, keys: DataKeys, *, municipality: Municipality, sub
     submission, _new = send(session, keys, case=case, kind=KIND, payload=payload,
                             idempotency_key=idempotency_key, sender=sender, language=language,
                             event_type=f"consent_{action}", event_data={"action": action},
-                            channel=channel, staff_user_id=staff.id if staff else None)
+                            channel=channel, staff_user_id=staff.id if staff else None,
+                            desk_visit_id=desk_visit_id)
     for consent in changed:
         if consent.submission_id is None:
             consent.submission_id = submission.id

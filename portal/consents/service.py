@@ -58,6 +58,7 @@ class Giver:
     staff: StaffUser | None = None
     desk_visit_id: str = ""
     representation_id: int | None = None
+    desk_visit_row_id: int | None = None  # the visit's row, recorded on the submission
 
 
 def _key(*parts: object) -> str:
@@ -75,9 +76,10 @@ def find_submission(session: Session, idempotency_key: str) -> Submission | None
 
 def giver_for(session: Session, *, actor: Person, subject: Person, municipality_id: int,
               channel: Channel = Channel.WEB, staff: StaffUser | None = None,
-              desk_visit_id: str = "") -> Giver:
+              desk_visit_id: str = "", desk_visit_row_id: int | None = None) -> Giver:
     """The actor as giver of the subject's consents, if ``decide`` lets them (scope consent)."""
-    details = {"channel": channel, "staff": staff, "desk_visit_id": desk_visit_id}
+    details = {"channel": channel, "staff": staff, "desk_visit_id": desk_visit_id,
+               "desk_visit_row_id": desk_visit_row_id}
     if actor.id == subject.id:
         return Giver(GivenBy.PERSON, actor, actor.name, **details)
     decision = decide(session, actor=actor, principal_id=subject.id, scope=Scope.CONSENT,
@@ -234,7 +236,8 @@ def _deliver(session, keys, municipality, subject, giver: Giver, action: str, ro
     session.flush()
     submission = deliver(session, keys, municipality=municipality, subject=subject,
                          sender=giver.person or subject, action=action, changed=rows,
-                         language=language, idempotency_key=key, staff=giver.staff)
+                         language=language, idempotency_key=key, staff=giver.staff,
+                         desk_visit_id=giver.desk_visit_row_id)
     for row in rows:
         record(session, f"consent.{action}", municipality_id=municipality.id,
                actor_person_id=giver.person.id if giver.person else None,

@@ -17,12 +17,13 @@ from flask import redirect as redirect_to
 from flask_login import current_user
 
 from portal import access
+from portal.applications.filler import current_filler, filler_url
 from portal.applications.receipts import contact_line, receipt_pdf
 from portal.consents import overview, service
 from portal.consents.choices import choices_from
 from portal.consents.delivery import last_day
 from portal.consents.forms import ChangeForm, GiveForm
-from portal.consents.models import Consent, ConsentStatus, Purpose
+from portal.consents.models import Channel, Consent, ConsentStatus, Purpose
 from portal.consents.printable import consent_form_pdf
 from portal.consents.receipts import ACTION_WORDS, receipt_rows
 from portal.consents.rules import AGE_OF_CONSENT, age_of, current_consents, shown_status
@@ -41,7 +42,16 @@ blueprint = tenant_blueprint("consents", __name__, "/samtykker")
 
 def _subject():
     """Whom the pages are for (acting for someone, or oneself) and whether the logged-in
-    person may see and change their consents (403 with the reason when not)."""
+    person may see and change their consents (403 with the reason when not). At the service
+    desk: the person present, who gives the consent there (channel desk)."""
+    filler = current_filler()
+    if filler.at_desk:
+        giver = service.giver_for(
+            session(), actor=filler.person, subject=filler.person,
+            municipality_id=current_municipality().id, channel=Channel.DESK,
+            staff=current_user.staff, desk_visit_id=filler.url_values["visit_id"],
+            desk_visit_row_id=filler.desk_visit_id)
+        return filler.person, giver
     representation = acting_representation()
     subject = representation.principal if representation else current_user.person
     try:
@@ -126,9 +136,17 @@ def give():
         else:
             return render_template("consents/confirm_give.html", form=form, subject=subject,
                                    choices=_choices(form, has_plan), **_texts(),
-                                   **page_words())
+                                   **_back_urls(), **page_words())
     return render_template("consents/give.html", form=form, subject=subject,
-                           has_plan=has_plan, blocked=blocked, **_texts(), **page_words())
+                           has_plan=has_plan, blocked=blocked, **_texts(), **_back_urls(),
+                           **page_words())
+
+
+def _back_urls() -> dict:
+    """Back to «Mine samtykker», or to the desk's visit."""
+    at_desk = current_filler().at_desk
+    return {"index_url": filler_url("visit") if at_desk else url_for("consents.index"),
+            "give_url": filler_url("give", "consents")}
 
 
 def _choices(form, has_plan: bool):

@@ -27,6 +27,7 @@ from portal.cases.citizen_words import status_word
 from portal.cases.models import Case, Submission
 from portal.cases.tracking import tracking_code
 from portal.complaints import service as complaints
+from portal.consents import views as consent_views
 from portal.db import session
 from portal.desk import fullmakt, service
 from portal.desk.forms import ID_CHECKS, REFUSALS, PaperFullmaktForm, SendReceiptForm
@@ -206,6 +207,16 @@ def paper_fullmakt():
                 Submission.case_id == registered.case_id).order_by(Submission.id.desc()))
             return redirect(url_for(".receipt", submission_id=submission.id))
     return render_template("desk/fullmakt.html", form=form, visit=current)
+
+
+@blueprint.route("/samtykke", methods=["GET", "POST"])
+@desk_staff
+def give():
+    """A consent given on the spot: the person's own consent page, with the text read aloud or
+    shown, and confirmed by the person (channel desk)."""
+    if request.method == "GET":
+        service.act(session(), _visit(), "consent_opened")
+    return consent_views.give()
 
 
 # --- the receipt -------------------------------------------------------------------------

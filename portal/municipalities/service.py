@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,17 @@ class MunicipalityDataError(ValueError):
     """The municipality file is not usable; the message says which field and why."""
 
 
+# Tables of the file that another capability reads (``[fiks_io]``: portal.queue.fiksio):
+# each registers its importer at start-up, so this room never imports its callers. An
+# importer raises ValueError with a message naming the key.
+SectionImporter = Callable[[Session, Municipality, dict[str, Any] | None], None]
+SECTION_IMPORTERS: dict[str, SectionImporter] = {}
+
+
+def register_section(name: str, importer: SectionImporter) -> None:
+    SECTION_IMPORTERS[name] = importer
+
+
 def list_municipalities(session: Session) -> list[Municipality]:
     return list(session.scalars(sa.select(Municipality).order_by(Municipality.name)))
 
@@ -76,6 +88,11 @@ def import_municipality(session: Session, data: dict[str, Any]) -> Municipality:
         setattr(municipality, key, value)
     session.add(municipality)
     session.flush()
+    for name, importer in SECTION_IMPORTERS.items():
+        try:
+            importer(session, municipality, data.get(name))
+        except ValueError as error:
+            raise MunicipalityDataError(str(error)) from error
     from portal.municipalities.tenancy import forget_municipality
 
     forget_municipality(municipality.slug)
@@ -86,7 +103,7 @@ def validate_municipality_data(data: dict[str, Any]) -> dict[str, Any]:
     missing = [name for name in REQUIRED_FIELDS if not data.get(name)]
     if missing:
         raise MunicipalityDataError(f"missing fields: {', '.join(missing)}")
-    values = dict(data)
+    values = {key: value for key, value in data.items() if key not in SECTION_IMPORTERS}
     _check_slug(values["slug"])
     _check_organisation_number(str(values["organisation_number"]))
     values["organisation_number"] = str(values["organisation_number"])

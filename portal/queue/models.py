@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,3 +60,17 @@ class Task(Base):
     done_at: Mapped[datetime | None]
     parked_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class UndeliveredDigest(Base):
+    """The day a municipality's admins got the undelivered-messages e-mail: once a day, even
+    with several workers (the unique pair decides a race; portal.queue.watch)."""
+
+    __tablename__ = "undelivered_digest"
+    __table_args__ = (sa.UniqueConstraint("municipality_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
+    day: Mapped[date]
+    messages: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -134,3 +134,12 @@ def requeue(session: Session, message: OutboxMessage) -> None:
     message.lease_expires_at = None
     message.available_at = utcnow()
     session.flush()
+
+
+def dead_letter(session: Session, message: OutboxMessage, reason: str) -> None:
+    """Stop a message at once: the receiver said it can never take it (an admin looks)."""
+    if message.acked_at is None and message.dead_lettered_at is None:
+        message.dead_lettered_at = utcnow()
+        message.lease_expires_at = None
+        message.last_error = reason[:500]
+    session.flush()

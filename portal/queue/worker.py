@@ -44,16 +44,22 @@ def all_jobs() -> list[Job]:
     """Every capability's background jobs, listed in one place."""
     from portal.drafts.service import delete_expired_drafts
     from portal.identity.saved_forms import delete_old_saved_forms
+    from portal.queue.fiksio.receiving import receive_fiks_io
+    from portal.queue.fiksio.sending import send_fiks_io
     from portal.queue.tasks import run_due_tasks
+    from portal.queue.watch import send_digests
     from portal.queue.webhook import deliver_webhooks
     from portal.representation.service import expire_ended
 
     return [
         Job("tasks", run_due_tasks),
         Job("webhooks", deliver_webhooks),
+        Job("fiks-io-send", send_fiks_io),
+        Job("fiks-io-receive", receive_fiks_io),
         Job("delete-expired-drafts", in_transaction(delete_expired_drafts), every_seconds=600),
         Job("delete-old-saved-forms", in_transaction(delete_old_saved_forms), every_seconds=600),
         Job("expire-representations", in_transaction(expire_ended), every_seconds=600),
+        Job("undelivered-digest", send_digests, every_seconds=600),
     ]
 
 

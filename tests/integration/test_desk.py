@@ -183,6 +183,24 @@ def test_a_complaint_a_reply_and_a_paper_fullmakt_at_the_desk(app, db_session):
     assert len([s for s in submissions(db_session) if s.kind == "power_of_attorney"]) == 1
 
 
+def test_a_consent_given_on_the_spot_at_the_desk(app, db_session):
+    from portal.consents.models import Consent
+    from tests.support.consents import give
+
+    desk = desk_client(app)
+    visit = start_visit(desk, PER_NIN)
+    sent = give(desk, plan=True, url=visit + "samtykke")
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+    assert "/kvittering/" in sent.headers["Location"]  # the desk's receipt for the person
+    [consent] = db_session.scalars(sa.select(Consent))
+    assert consent.channel == "desk"
+    assert consent.desk_visit_id  # which visit
+    submission = submissions(db_session)[-1]
+    assert (submission.kind, submission.channel) == ("consent", "desk")
+    assert submission.desk_visit_id is not None
+    assert desk.get(sent.headers["Location"]).status_code == 200
+
+
 def test_a_look_up_by_identity_number_needs_a_reason_shows_coarse_status_and_is_logged(
         app, db_session):
     citizen = app.test_client()

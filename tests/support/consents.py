@@ -18,19 +18,21 @@ def hidden(page: str, name: str) -> str:
 
 
 def give(client, *, plan: bool = False, sharing=(), unit: str = "", others: str = "",
-         information: str = "", last_day: str = "", confirm: bool = True):
-    """Give consents as the logged-in person (for whom they act); the last response."""
-    page = client.get(f"{BASE}/ny").get_data(as_text=True)
+         information: str = "", last_day: str = "", confirm: bool = True, url: str = ""):
+    """Give consents as the logged-in person (for whom they act), or at the desk's ``url``;
+    the last response."""
+    url = url or f"{BASE}/ny"
+    page = client.get(url).get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "request_id": hidden(page, "request_id"),
             "consent_version": hidden(page, "consent_version"), "sharing": list(sharing),
             "sharing_unit": unit, "sharing_other": others, "information": information,
             "last_day": last_day, "action": "check"}
     if plan:
         data["consent_planning"] = "y"
-    checked = client.post(f"{BASE}/ny", data=data)
+    checked = client.post(url, data=data)
     if not confirm or checked.status_code != 200 or "Error:" in checked.get_data(as_text=True):
         return checked
-    return client.post(f"{BASE}/ny", data={**data, "action": "confirm"})
+    return client.post(url, data={**data, "action": "confirm"})
 
 
 def change(client, consent_id: int, *, information: str = "", last_day: str = ""):

@@ -54,6 +54,14 @@ def test_safe_production_settings_start():
          "PORTAL_SMS_GATEWAY_URL must be an https:// address"),
         ({"PORTAL_SMS_BACKEND": "http", "PORTAL_SMS_GATEWAY_URL": "https://sms.example/send"},
          "PORTAL_SMS_GATEWAY_TOKEN is missing"),
+        ({"PORTAL_FIKSIO_API_URL": "http://api.fiks.example"},
+         "PORTAL_FIKSIO_API_URL must be an https:// address"),
+        ({"PORTAL_MASKINPORTEN_TOKEN_URL": "http://maskinporten.example/token"},
+         "PORTAL_MASKINPORTEN_TOKEN_URL must be an https:// address"),
+        ({"PORTAL_FIKSIO_AMQP_URL": "amqp://io.fiks.example:5672"},
+         "PORTAL_FIKSIO_AMQP_URL must be an amqps:// address"),
+        ({"PORTAL_FIKSIO_AMQP_URL": "amqps://guest:guest@io.fiks.example:5671"},
+         "without a user name or password"),
     ],
 )
 def test_production_refuses_each_unsafe_setting_by_name(changes, named_setting):
