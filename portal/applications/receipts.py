@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
 from portal.identity.crypto import data_keys
 from portal.identity.models import Person
+from portal.links import public_url_for
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import localized
 from portal.notifications.mail import receipt_email, send_mail
@@ -66,8 +66,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
             what_next=what_next(municipality, language),
             contact=contact_line(municipality, language),
             tracking_code=(tracking_code(keys, case) or "") if submission.kind in STEPS else "",
-            status_url=url_for("case_status.lookup", municipality_slug=municipality.slug,
-                               _external=True),
+            status_url=public_url_for("case_status.lookup", municipality_slug=municipality.slug),
         )
 
 
@@ -143,10 +142,9 @@ def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
 def _where_to_see(municipality: Municipality, case: Case) -> str:
     """The page where the sender sees what they sent."""
     if case.kind == "power_of_attorney":
-        return url_for("representation.index", municipality_slug=municipality.slug,
-                       _external=True)
-    return url_for("applications.receipt", municipality_slug=municipality.slug,
-                   reference=case.reference, _external=True)
+        return public_url_for("representation.index", municipality_slug=municipality.slug)
+    return public_url_for("applications.receipt", municipality_slug=municipality.slug,
+                          reference=case.reference)
 
 
 def send_receipt_email(session: Session, task: dict) -> None:

@@ -79,9 +79,11 @@ def draft_lifetime() -> timedelta:
 
 
 def own_draft(draft_id: str):
+    """The person's application draft, or 404. Other drafts (an answer to a request for
+    information is a draft too) are no application: their steps do not exist here."""
     draft = find_draft(session(), municipality_id=current_municipality().id,
                        owner_person_id=current_user.person.id, public_id=draft_id)
-    if draft is None:
+    if draft is None or draft.kind not in flow.STEPS:
         abort(404)
     return draft
 

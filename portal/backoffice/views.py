@@ -36,6 +36,7 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("backoffice", __name__, "/ansatt/saker")
 caseworker = rules.staff(StaffRole.CASEWORKER)  # admins pass too
@@ -49,11 +50,11 @@ def queue():
         "backoffice/queue.html", status_names=STATUS_NAMES, kind_titles=KIND_TITLES,
         days_waited=_days_waited,
         new_cases=queries.new_submissions(
-            session(), municipality_id, after_id=request.args.get("nye_etter", type=int),
+            session(), municipality_id, after_id=id_arg("nye_etter"),
             limit=queries.PAGE_SIZE),
         new_total=queries.count_new(session(), municipality_id),
         open_cases=queries.open_cases(
-            session(), municipality_id, after_id=request.args.get("aapne_etter", type=int),
+            session(), municipality_id, after_id=id_arg("aapne_etter"),
             limit=queries.PAGE_SIZE),
         open_total=queries.count_open(session(), municipality_id),
         page_size=queries.PAGE_SIZE,

@@ -8,6 +8,8 @@ sends the person to change it (``require_password_change``).
 
 from __future__ import annotations
 
+import logging
+
 from cryptography.exceptions import InvalidTag
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie_session
@@ -26,9 +28,10 @@ from portal.identity.demo_people import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from portal.identity.models import LoginMethod, SessionKind, StaffRole, StaffUser
 from portal.identity.sessions import start_session
 from portal.identity.staff_forms import ROLE_NAMES, ChangePasswordForm, CodeForm, StaffLoginForm
-from portal.identity.views import safe_next
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.redirects import safe_next
 
+log = logging.getLogger(__name__)
 blueprint = tenant_blueprint("staff_auth", __name__, "/ansatt")
 
 PENDING_KEY = "staff_pending"  # an account whose password was right, waiting for its code
@@ -57,10 +60,14 @@ def login():
         staff = accounts.authenticate(
             session(), current_municipality().id, form.email.data, form.password.data
         )
-        if staff is not None:
+        if staff is not None and _public_password_in_production(form.password.data):
+            _record_failure(form.email.data, reason="published demo password refused")
+            staff = None
+        elif staff is not None:
             _remember_next(request.args.get("next"))
             return _password_accepted(staff)
-        _record_failure(form.email.data)
+        else:
+            _record_failure(form.email.data)
         form.email.errors.append(WRONG_LOGIN)
     return render_template(
         "staff/login.html", form=form, timeout=request.args.get("timeout"),
@@ -152,6 +159,18 @@ def require_password_change():
             url_for("staff_auth.change_password", municipality_slug=g.municipality.slug)
         )
     return None
+
+
+def _public_password_in_production(password: str) -> bool:
+    """The demo accounts' password is in the README: in production it never logs anyone in
+    (the demo data is not loaded there, but an account may have been given it by hand)."""
+    if current_app.config["PORTAL_ENV"] != "production":
+        return False
+    if password == DEMO_STAFF_PASSWORD:
+        log.error("A staff login with the published demo password was refused: change that "
+                  "account's password")
+        return True
+    return False
 
 
 def _logged_in_here() -> bool:

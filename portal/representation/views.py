@@ -20,6 +20,7 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.persons import person_nin
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.redirects import safe_next
 from portal.representation import acting, service
 from portal.representation.checks import parent_check
 from portal.representation.forms import (
@@ -237,14 +238,9 @@ def choose():
     form.acting_for.choices = [(key, label) for key, label, _rep in choices]
     if form.validate_on_submit():
         acting.switch(session(), current_user.row, form.acting_for.data, choices)
-        return redirect(request.args.get("next") if _safe(request.args.get("next"))
-                        else url_for("my_cases.index"))
+        return redirect(safe_next(request.args.get("next"), url_for("my_cases.index")))
     return render_template("representation/choose.html", form=form, choices=choices,
                            **_words())
-
-
-def _safe(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//")
 
 
 @blueprint.get("/skjema.pdf")
