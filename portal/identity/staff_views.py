@@ -36,20 +36,41 @@ blueprint = tenant_blueprint("staff_auth", __name__, "/ansatt")
 
 PENDING_KEY = "staff_pending"  # an account whose password was right, waiting for its code
 PENDING_SECONDS = 5 * 60
-MAX_CODE_ATTEMPTS = 5  # then the password again; the rate limit counts per address as well
 TOTP_SETUP_KEY = "staff_totp_setup"
 # One message for every failure, so that nobody can find out which e-mail addresses have an
 # account, or which accounts are disabled (OWASP Authentication Cheat Sheet).
 WRONG_LOGIN = _l("The e-mail address or password is wrong")
 WRONG_CODE = _l("The code is wrong. Type the code your authenticator app shows now")
+USED_CODE = _l("This code has been used already. Wait for the next code in your authenticator "
+               "app and type it")
+CODE_FAILURES = {accounts.CodeCheck.WRONG: "wrong code", accounts.CodeCheck.USED: "code used again",
+                 accounts.CodeCheck.LOCKED: "too many wrong codes"}
 
 
 def _login_limit() -> str:
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
+# The limits count per account and client address (the real one: see PORTAL_TRUSTED_PROXIES),
+# so that someone guessing one account's password cannot lock every colleague out, and a
+# municipality's staff behind one office address do not share one count.
+def _account_and_address() -> str:
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"staff-login:{g.municipality.id}:{email}:{request.remote_addr}"
+
+
+def _pending_account_and_address() -> str:
+    pending = cookie_session.get(PENDING_KEY) or {}
+    return f"staff-code:{pending.get('staff_id')}:{request.remote_addr}"
+
+
+def _own_account_and_address() -> str:
+    staff = current_user.staff if current_user.is_authenticated else None
+    return f"staff-password:{staff.id if staff else None}:{request.remote_addr}"
+
+
 @blueprint.route("/logg-inn", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address)
 @access.public
 def login():
     next_path = safe_next(request.args.get("next"), url_for(".home"))
@@ -77,7 +98,7 @@ def login():
 
 
 @blueprint.route("/kode", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pending_account_and_address)
 @access.public
 def second_factor():
     staff = _pending_staff()
@@ -85,17 +106,21 @@ def second_factor():
         return redirect(url_for(".login", restart="expired"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.verify_totp(data_keys(), staff, form.code.data):
+        checked = accounts.check_totp(session(), data_keys(), staff, form.code.data)
+        if checked is accounts.CodeCheck.ACCEPTED:
+            cookie_session.pop(PENDING_KEY, None)
             return _complete_login(staff, with_code=True)
-        _record_failure(staff.email, reason="wrong code")
-        if _too_many_wrong_codes():
+        _record_failure(staff.email, reason=CODE_FAILURES[checked])
+        if checked is accounts.CodeCheck.LOCKED or accounts.too_many_code_failures(staff):
+            # The count is the account's, on the server: an older cookie does not reset it.
+            cookie_session.pop(PENDING_KEY, None)
             return redirect(url_for(".login", restart="attempts"))
-        form.code.errors.append(WRONG_CODE)
+        form.code.errors.append(USED_CODE if checked is accounts.CodeCheck.USED else WRONG_CODE)
     return render_template("staff/second_factor.html", form=form)
 
 
 @blueprint.route("/nytt-passord", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_own_account_and_address)
 @rules.staff()
 def change_password():
     staff = current_user.staff
@@ -192,7 +217,7 @@ def _password_accepted(staff: StaffUser):
         return _complete_login(staff, with_code=False)
     cookie_session[PENDING_KEY] = {
         "staff_id": staff.id, "municipality_id": staff.municipality_id,
-        "since": clock.unix_seconds(), "attempts": 0,
+        "since": clock.unix_seconds(),
     }
     return redirect(url_for(".second_factor"))
 
@@ -219,16 +244,6 @@ def _pending_staff() -> StaffUser | None:
     if staff is None or not staff.active or staff.totp_secret_encrypted is None:
         return None
     return staff
-
-
-def _too_many_wrong_codes() -> bool:
-    pending = dict(cookie_session[PENDING_KEY])
-    pending["attempts"] += 1
-    if pending["attempts"] >= MAX_CODE_ATTEMPTS:
-        cookie_session.pop(PENDING_KEY, None)
-        return True
-    cookie_session[PENDING_KEY] = pending
-    return False
 
 
 def _new_password_accepted(form: ChangePasswordForm, staff: StaffUser, forced: bool) -> bool:
