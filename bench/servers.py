@@ -37,6 +37,12 @@ class Keys:
     def new(cls) -> Keys:
         return cls(secrets.token_urlsafe(36), secrets.token_urlsafe(36))
 
+    def data_keys(self):
+        """The keys the portal derives from ``data``, for seeding ciphertexts directly."""
+        from portal.identity.crypto import DataKeys
+
+        return DataKeys.derive(self.data)
+
 
 def production_environ(database_url: str, keys: Keys) -> dict[str, str]:
     """The production profile with every refusal satisfied (config.refuse_unsafe_production)."""

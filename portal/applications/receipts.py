@@ -15,14 +15,12 @@ from portal.cases.submissions import submission_payload
 from portal.cases.tracking import tracking_code
 from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
-from portal.identity.crypto import data_keys
+from portal.identity.crypto import data_keys, row_context
 from portal.identity.models import Person
 from portal.links import public_url_for
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import localized
 from portal.notifications.mail import receipt_email, send_mail
-
-PDF_CONTEXT = b"receipt.pdf"
 
 
 def what_next(municipality: Municipality, language: str) -> str:
@@ -130,13 +128,26 @@ def make_receipt_pdf(session: Session, task: dict) -> None:
     if session.scalar(sa.select(Receipt.id).where(Receipt.submission_id == submission.id)):
         return  # made already (a retried task): never two receipts
     pdf = render_receipt_pdf(receipt_content(session, submission))
-    session.add(Receipt(submission_id=submission.id,
-                        pdf_encrypted=data_keys().encrypt_bytes(pdf, PDF_CONTEXT)))
+    store_receipt(session, submission.id, pdf)
+
+
+def store_receipt(session: Session, submission_id: int, pdf: bytes) -> Receipt:
+    receipt = Receipt(submission_id=submission_id, pdf_encrypted=b"")
+    session.add(receipt)
+    session.flush()  # the id binds the ciphertext to this row
+    receipt.pdf_encrypted = data_keys().encrypt_bytes(pdf, receipt_context(receipt))
+    return receipt
+
+
+def receipt_context(receipt: Receipt) -> bytes:
+    return row_context("receipt", "pdf_encrypted", receipt.id, submission=receipt.submission_id)
 
 
 def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
     receipt = session.scalar(sa.select(Receipt).where(Receipt.submission_id == submission_id))
-    return data_keys().decrypt_bytes(receipt.pdf_encrypted, PDF_CONTEXT) if receipt else None
+    if receipt is None:
+        return None
+    return data_keys().decrypt_bytes(receipt.pdf_encrypted, receipt_context(receipt))
 
 
 def _where_to_see(municipality: Municipality, case: Case) -> str:

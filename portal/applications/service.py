@@ -98,19 +98,18 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
     case = Case(municipality_id=municipality.id, kind=draft.kind, status=CaseStatus.SUBMITTED,
                 reference=unused_reference(session, draft.kind, now.year),
                 subject_person_id=subject_person.id, created_at=now, updated_at=now)
-    issue_tracking_code(keys, case)
     session.add(case)
-    session.flush()
-    sealed, digest = seal_payload(keys, payload)
+    session.flush()  # ciphertexts are bound to their row's id
+    issue_tracking_code(keys, case)
     submission = Submission(
         municipality_id=municipality.id, case_id=case.id, kind=draft.kind,
-        schema_version=SCHEMA_VERSIONS[draft.kind], payload_encrypted=sealed,
-        payload_sha256=digest, idempotency_key=draft.idempotency_key,
-        submitted_by_person_id=applicant.id, subject_person_id=subject_person.id,
-        channel=channel, language=language, created_at=now,
+        schema_version=SCHEMA_VERSIONS[draft.kind], payload_encrypted=b"", payload_sha256="",
+        idempotency_key=draft.idempotency_key, submitted_by_person_id=applicant.id,
+        subject_person_id=subject_person.id, channel=channel, language=language, created_at=now,
     )
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here
+    seal_payload(keys, submission, payload)
     _after_submission(session, draft, case, submission, applicant, attachments)
     return submission
 

@@ -59,15 +59,15 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
     from portal.documents.attachments import Attachment
 
     validate_payload(payload)
-    sealed, digest = seal_payload(keys, payload)
     submission = Submission(
         municipality_id=case.municipality_id, case_id=case.id, kind=kind,
-        schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
+        schema_version=SCHEMA_VERSION, payload_encrypted=b"", payload_sha256="",
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
         subject_person_id=case.subject_person_id, channel=channel, language=language,
         created_at=utcnow())
     session.add(submission)
-    session.flush()  # the unique idempotency key is checked here
+    session.flush()  # the unique idempotency key is checked here; the id binds the payload
+    seal_payload(keys, submission, payload)
     if attachment_ids:
         session.execute(sa.update(Attachment).where(
             Attachment.id.in_(list(attachment_ids)), Attachment.submission_id.is_(None),

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
 from portal.db import as_utc
-from portal.identity.crypto import DataKeys
+from portal.identity.crypto import DataKeys, row_context
 from portal.identity.models import StaffRole, StaffUser, UserSession
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 hashes whatever it is given; a cap keeps one login from costing seconds of CPU.
 MAX_PASSWORD_LENGTH = 256
-TOTP_CONTEXT = b"staff.totp"
 MAX_CODE_FAILURES = 5
 CODE_LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()  # Argon2id with the library's (RFC 9106) default parameters
@@ -200,7 +199,8 @@ def enable_totp(keys: DataKeys, staff: StaffUser, secret: str, code: str) -> boo
 
 
 def totp_context(staff: StaffUser) -> bytes:
-    return TOTP_CONTEXT
+    return row_context("staff_user", "totp_secret_encrypted", staff.id,
+                       municipality=staff.municipality_id)
 
 
 class CodeCheck(enum.StrEnum):

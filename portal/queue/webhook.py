@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from portal import clock
 from portal.api.messages import message_body
 from portal.db import get_db
-from portal.identity.crypto import DataKeys, data_keys
+from portal.identity.crypto import DataKeys, data_keys, row_context
 from portal.municipalities.models import Municipality
 from portal.municipalities.tenancy import forget_municipality
 from portal.queue.models import OutboxMessage
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-IP-Portal-Signature"
 MESSAGE_ID_HEADER = "X-IP-Portal-Message-Id"
 USER_AGENT = "IP-portal-webhook/1"
-SECRET_CONTEXT = b"municipality.webhook_secret"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix that marks the secret, not a secret
 DEFAULT_TOLERANCE_SECONDS = 300
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -118,10 +117,14 @@ def set_webhook(session: Session, keys: DataKeys, municipality: Municipality, ur
     production = current_app.config["PORTAL_ENV"] == "production"
     municipality.webhook_url = check_webhook_url(url, production=production)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    municipality.webhook_secret_encrypted = keys.encrypt(secret, SECRET_CONTEXT)
+    municipality.webhook_secret_encrypted = keys.encrypt(secret, secret_context(municipality))
     session.flush()
     forget_municipality(municipality.slug)
     return secret
+
+
+def secret_context(municipality: Municipality) -> bytes:
+    return row_context("municipality", "webhook_secret_encrypted", municipality.id)
 
 
 def clear_webhook(session: Session, municipality: Municipality) -> None:
@@ -195,7 +198,7 @@ def _targets(app: Flask) -> list[Target]:
 
 def _target(keys: DataKeys, municipality: Municipality) -> Target | None:
     try:
-        secret = keys.decrypt(municipality.webhook_secret_encrypted, SECRET_CONTEXT)
+        secret = keys.decrypt(municipality.webhook_secret_encrypted, secret_context(municipality))
     except Exception:  # e.g. PORTAL_DATA_KEY changed; the other municipalities still get theirs
         log.error("The webhook secret of %s cannot be decrypted: set a new one with "
                   "'flask --app portal portal set-webhook'", municipality.slug)
