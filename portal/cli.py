@@ -93,11 +93,13 @@ def worker_command(once: bool) -> None:
     run_worker(current_app._get_current_object(), once=once)
 
 
+from portal.audit.cli import audit_cli  # noqa: E402
 from portal.identity.cli import create_staff_command  # noqa: E402
 from portal.queue.cli import set_webhook_command  # noqa: E402
 
 portal_cli.add_command(create_staff_command)
 portal_cli.add_command(set_webhook_command)
+portal_cli.add_command(audit_cli)
 
 
 @portal_cli.command("create-api-client")

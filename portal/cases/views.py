@@ -34,9 +34,11 @@ from portal.i18n import current_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
 LONG_TEXT = 4000
+CASE_PAGE_LOOKS = 10  # the newest on the case page; every one on its own page
 
 
 class ReplyForm(PortalForm):
@@ -99,10 +101,29 @@ def case(reference: str):
         info_request=latest(found, "information_requested") if expects_something(found) else None,
         submissions=_submissions(found, access), titles=KIND_TITLES, may_act=bool(may),
         may_withdraw=bool(may) and actions.may_withdraw(found),
-        looked=who_looked(session(), found) if found.subject_person_id == current_user.person.id
-        else None,
+        looked=who_looked(session(), found, limit=CASE_PAGE_LOOKS)
+        if found.subject_person_id == current_user.person.id else None,
         for_someone_else=found.subject_person_id != current_user.person.id,
     )
+
+
+@blueprint.get("/<reference>/hvem-har-sett")
+@rules.citizen
+def looked(reference: str):
+    """Every read of the case, page by page: only for the person the case is about."""
+    found, _access = _case(reference)
+    if found.subject_person_id != current_user.person.id:
+        abort(404)
+    older_than = id_arg("eldre_enn")
+    return render_template(
+        "cases/looked.html", page=who_looked(session(), found, older_than=older_than),
+        older_than=older_than, link_args={"reference": found.reference},
+        heading=_("Who has looked at your case"),
+        intro=_("Everyone who has opened case %(reference)s, newest first: municipal staff, "
+                "the municipality's case system and those who act for you.",
+                reference=found.reference),
+        nobody=_("Nobody but you has looked at your case in the portal."),
+        back_url=url_for(".case", reference=found.reference), back_text=found.reference)
 
 
 def _acting_case(reference: str):

@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.api.messages import message_body
+from portal.audit.service import record
+from portal.cases.models import Case
 from portal.db import get_db
 from portal.identity.crypto import DataKeys, data_keys, row_context
 from portal.municipalities.models import Municipality
@@ -239,6 +241,8 @@ def _deliver_next(app: Flask, http: httpx.Client, target: Target,
         if body is not None:
             failure = _post(http, target, message_id, body, _http_timeout(settings))
         with database.session_scope() as session:
+            if body is not None:  # the case's data left the portal, whatever the answer
+                _audit_push(session, target, message_id, delivery, failure)
             _settle(session, message_id, delivery, failure)
     _log_outcome(target, message_id, delivery, failure)
     return failure is None
@@ -277,6 +281,18 @@ def _post(http: httpx.Client, target: Target, message_id: str, body: bytes,
     except httpx.HTTPError as error:
         return f"connection error: {type(error).__name__}"
     return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def _audit_push(session: Session, target: Target, message_id: str, delivery: int,
+                failure: str | None) -> None:
+    """A push is a read of the case by the back office: the person sees it under «who has
+    looked» (pasientjournalloven § 18), like a lease through the API."""
+    message = session.get(OutboxMessage, message_id)
+    case = session.get(Case, message.case_id)
+    outcome = "delivered" if failure is None else f"not taken: {failure}"
+    record(session, "queue.pushed", municipality_id=target.municipality_id,
+           subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
+           reason=f"webhook, message {message_id}, delivery {delivery}, {outcome}"[:500])
 
 
 def _settle(session: Session, message_id: str, delivery: int, failure: str | None) -> None:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf.file import FileRequired
 
 from portal import access, clock
+from portal.cases.looked import who_looked_at_representations
 from portal.db import session
 from portal.documents.upload_fields import AcceptedUpload
 from portal.forms import ConfirmForm
@@ -34,6 +35,7 @@ from portal.representation.forms import (
 )
 from portal.representation.models import Basis, Representation, Status
 from portal.representation.rules import birth_date_of, shown_status
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("representation", __name__, "/fullmakt")
 
@@ -83,6 +85,22 @@ def index():
     return render_template(
         "representation/index.html", given=service.given_by(session(), municipality_id, person),
         received=service.received_by(session(), municipality_id, person), **_words())
+
+
+@blueprint.get("/hvem-har-sett")
+@rules.citizen
+def looked():
+    """Every time staff opened a power of attorney about this person, page by page."""
+    older_than = id_arg("eldre_enn")
+    page = who_looked_at_representations(session(), current_municipality().id,
+                                         current_user.person, older_than=older_than)
+    return render_template(
+        "cases/looked.html", page=page, older_than=older_than, link_args={},
+        heading=_("Who has looked at your powers of attorney"),
+        intro=_("Every time municipal staff opened a power of attorney you gave, or a "
+                "document about acting for you, newest first."),
+        nobody=_("Nobody has looked at your powers of attorney."),
+        back_url=url_for(".index"), back_text=_("Power of attorney"))
 
 
 @blueprint.route("/ny", methods=["GET", "POST"])
