@@ -248,6 +248,9 @@ def test_data_stored_before_migration_0009_is_bound_to_its_rows_and_still_reads(
                answers_encrypted=legacy_encrypt(b'{"for_whom": "self"}', b"draft.answers"))
         insert(connection, metadata, "saved_form", token_hash="t" * 64,
                data_encrypted=legacy_encrypt(b'[["text", "typed"]]', b"saved_form"))
+        for action in ("case.read", "receipt.read"):
+            insert(connection, metadata, "audit_event", municipality_id=municipality,
+                   action=action, target="case:IP-2026-OLD0-01", reason="")
         insert(connection, metadata, "user_session", token_hash="u" * 64, kind="CITIZEN",
                method="IDPORTEN", person_id=person,
                id_token_encrypted=legacy_encrypt(b"a.b.c", b"session.id_token"))
@@ -290,6 +293,16 @@ def test_data_stored_before_migration_0009_is_bound_to_its_rows_and_still_reads(
             "JBSWY3DPEHPK3PXP")
         place = session.get(Municipality, municipality)
         assert keys.decrypt(place.webhook_secret_encrypted, secret_context(place)) == "whsec_old"
+        # The audit rows written before are chained, and from now on append-only.
+        from portal.audit.chain import verify
+        from portal.audit.models import AuditEvent
+
+        assert verify(session)[0] == []
+        assert [row.chain_seq for row in session.scalars(
+            sa.select(AuditEvent).order_by(AuditEvent.id))] == [1, 2]
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            session.execute(sa.delete(AuditEvent))
+        session.rollback()
         # Bound now: the old payload no longer decrypts with the old constant context.
         with pytest.raises(InvalidTag):
             keys.decrypt(session.get(Submission, submission).payload_encrypted,
