@@ -47,6 +47,7 @@ class DatabaseIdConverter(IntegerConverter):
 def _init_extensions(app: Flask) -> None:
     from portal import access, i18n, request_guards, security, templating
     from portal.api import auth as api_auth
+    from portal.documents import scanning
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
     from portal.representation import acting
@@ -54,6 +55,7 @@ def _init_extensions(app: Flask) -> None:
     request_guards.init_app(app)
     database.init_app(app)
     crypto.init_app(app)
+    scanning.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(sessions.load_actor)
     idporten.init_app(app)

@@ -203,8 +203,9 @@ def load_settings(
             except ValueError as error:
                 problems.append(f"{variable} cannot be read: {error}")
     settings.update(overrides or {})
-    problem = config_checks.database_url_problem(settings["DATABASE_URL"])
-    problems.extend([problem] if problem else [])
+    for problem in (config_checks.database_url_problem(settings["DATABASE_URL"]),
+                    config_checks.scanner_problem(settings)):
+        problems.extend([problem] if problem else [])
     if settings["PORTAL_ENV"] == "production":
         problems.extend(config_checks.production_problems(settings))
     if problems:

@@ -35,6 +35,13 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 GENERATE = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
+def scanner_problem(settings: Mapping[str, Any]) -> str | None:
+    """In every profile: a scanner the portal knows (production: only clamd, below)."""
+    if settings.get("SCANNER") in ("clamd", "none"):
+        return None
+    return f"PORTAL_SCANNER must be clamd or none, not {settings.get('SCANNER')!r}."
+
+
 def database_url_problem(url: str | None) -> str | None:
     """Only PostgreSQL (production) and SQLite (development, tests) are supported."""
     if not url:

@@ -46,9 +46,16 @@ def upgrade() -> None:
                                       nullable=True))
     _bind_ciphertexts_to_their_rows()
     _chain_the_audit_log()
+    _retention()
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_column("payload_deleted_at")
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.drop_column("documents_deleted_at")
+    with op.batch_alter_table("municipality", schema=None) as batch_op:
+        batch_op.drop_column("retention_days")
     _drop_audit_triggers()
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_constraint("uq_audit_event_chain_chain_seq", type_="unique")
@@ -237,3 +244,19 @@ def _drop_audit_triggers() -> None:
         return
     for operation in ("update", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS audit_event_no_{operation}")
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+def _retention() -> None:
+    with op.batch_alter_table("municipality", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retention_days", sa.JSON(), server_default="{}",
+                                      nullable=False))
+    with op.batch_alter_table("case", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("documents_deleted_at", sa.DateTime(timezone=True),
+                                      nullable=True))
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.alter_column("payload_encrypted", existing_type=sa.LargeBinary(),
+                              nullable=True)
+        batch_op.add_column(sa.Column("payload_deleted_at", sa.DateTime(timezone=True),
+                                      nullable=True))

@@ -174,7 +174,8 @@ def _data_error(found: Case, event_type: str, form: ActionForm, error: EventData
 def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | None = None):
     _audit("case.read", found)
     submissions = queries.submissions_of(session(), found)
-    payloads = {s.id: submission_payload(data_keys(), s) for s in submissions}
+    payloads = {s.id: submission_payload(data_keys(), s) if s.payload_encrypted is not None
+                else {} for s in submissions}  # deleted when its retention time was over
     attachments = queries.attachments_of(session(), found)
     first = payloads[submissions[0].id] if submissions else {}
     done = request.args.get("done")
@@ -199,7 +200,7 @@ def _subject(payload: dict) -> dict:
 def _document(submission: Submission, payload: dict, attachments) -> dict:
     """A submission with its answers as check-your-answers rows (kinds with steps only)."""
     rows = []
-    if submission.kind in STEPS:
+    if submission.kind in STEPS and payload:
         names = [a.display_name for a in attachments if a.submission_id == submission.id]
         rows = summary_rows(submission.kind, answers_from_payload(payload),
                             current_municipality(), current_language(), names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,6 +27,7 @@ from portal.documents.attachments import (
     draft_total_bytes,
     store_attachment,
 )
+from portal.documents.scanning import current_scanner
 from portal.documents.upload_fields import AcceptedUpload, AttachmentField
 from portal.drafts.service import answers, save_answers
 from portal.forms import ConfirmForm, PortalForm
@@ -35,6 +36,7 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 from portal.request_guards import id_arg
+from portal.retention import retention_of
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
 LONG_TEXT = 4000
@@ -104,6 +106,7 @@ def case(reference: str):
         looked=who_looked(session(), found, limit=CASE_PAGE_LOOKS)
         if found.subject_person_id == current_user.person.id else None,
         for_someone_else=found.subject_person_id != current_user.person.id,
+        retention=retention_of(session(), current_app.config["RETENTION_DAYS"], found),
     )
 
 
@@ -169,7 +172,8 @@ def reply(reference: str):
         save_answers(keys, draft, {"text": form.text.data.strip()})  # never lose the typing
         if action == "upload":
             if file_form.validate() and file_form.file.checked_data is not None:
-                store_attachment(session(), keys, municipality_id=municipality_id,
+                store_attachment(session(), keys, scanner=current_scanner(),
+                                 municipality_id=municipality_id,
                                  data=file_form.file.checked_data,
                                  filename=file_form.file.data.filename,
                                  uploaded_by_person_id=current_user.person.id, draft_id=draft.id)

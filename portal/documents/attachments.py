@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.clock import utcnow
 from portal.db import Base
+from portal.documents.scanning import Scanner, check_clean
 from portal.identity.crypto import DataKeys, row_context
 
 PDF = "application/pdf"
@@ -72,6 +73,7 @@ class Refusal(enum.StrEnum):
     WRONG_TYPE = "wrong_type"
     UNSAFE_PDF = "unsafe_pdf"
     TOTAL_TOO_LARGE = "total_too_large"
+    INFECTED = "infected"  # the virus scanner found something
 
 
 class AttachmentRefused(ValueError):  # noqa: N818 - the name is part of the agreed interface
@@ -259,6 +261,7 @@ def store_attachment(
     session: Session,
     keys: DataKeys,
     *,
+    scanner: Scanner,
     municipality_id: int,
     data: bytes,
     filename: str | None,
@@ -266,10 +269,15 @@ def store_attachment(
     uploaded_by_staff_user_id: int | None = None,
     draft_id: int | None = None,
 ) -> Attachment:
-    """Encrypt and add an attachment (flush only). Refuses what ``check_content`` refuses.
+    """Scan, encrypt and add an attachment (flush only). Refuses what ``check_content``
+    refuses and what the scanner does not find clean (``Refusal.INFECTED``); raises
+    ``ScannerUnavailableError`` when there is no verdict: nothing is stored unscanned.
 
-    Check the size limits first with ``check_upload`` (the upload field does).
+    Check the size limits first with ``check_upload`` (the upload field does, and scans:
+    the verdict is remembered for the request, so the bytes are scanned once).
     """
+    if not check_clean(scanner, data).clean:
+        raise AttachmentRefused(Refusal.INFECTED)
     content_type = check_content(data)
     attachment = Attachment(
         municipality_id=municipality_id,

@@ -44,6 +44,9 @@ class Municipality(Base):
     # each request is stored encrypted.
     webhook_url: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
     webhook_secret_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Days a closed case's documents stay in the portal, per case kind ("default" for the
+    # rest), overriding PORTAL_RETENTION_DAYS (see portal.retention).
+    retention_days: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -14,6 +14,7 @@ from flask_wtf.file import FileRequired
 from portal import access, clock
 from portal.cases.looked import who_looked_at_representations
 from portal.db import session
+from portal.documents.scanning import current_scanner
 from portal.documents.upload_fields import AcceptedUpload
 from portal.forms import ConfirmForm
 from portal.i18n import current_language
@@ -216,7 +217,7 @@ def upload():
                 principal_name=form.principal_name.data.strip(), basis=Basis(form.basis.data),
                 scopes=form.scopes.data, data=form.document.checked_data,
                 filename=form.document.data.filename, language=current_language(),
-                request_id=form.request_id.data)
+                request_id=form.request_id.data, scanner=current_scanner())
         except service.RepresentationRefusedError as refused:
             _refused(form, refused)
         else:

@@ -16,6 +16,7 @@ from portal.cases.submissions import submission_payload
 from portal.clock import today as today_in_norway
 from portal.clock import utcnow
 from portal.documents.attachments import store_attachment
+from portal.documents.scanning import NoScanner
 from portal.identity import staff as accounts
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole, StaffUser
@@ -310,7 +311,8 @@ def attach(app, db_session, reference: str, data: bytes = PNG, name: str = "scan
     found = case_of(db_session, reference)
     submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == found.id))
     with app.app_context():
-        stored = store_attachment(db_session, data_keys(), municipality_id=found.municipality_id,
+        stored = store_attachment(db_session, data_keys(), scanner=NoScanner(),
+                                  municipality_id=found.municipality_id,
                                   data=data, filename=name)
     stored.submission_id = submission.id
     db_session.commit()

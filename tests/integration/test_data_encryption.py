@@ -24,6 +24,7 @@ from portal.documents.attachments import (
     AttachmentUnreadableError,
     read_attachment,
 )
+from portal.documents.scanning import NoScanner
 from portal.drafts.models import Draft
 from portal.drafts.service import answers
 from portal.identity.crypto import DataKeys, KeyMaterial, data_keys
@@ -84,9 +85,11 @@ def test_a_file_or_an_identity_number_copied_into_another_row_does_not_decrypt(
         keys = data_keys()
         from portal.documents.attachments import store_attachment
         municipality_id = db_session.scalar(sa.select(Case.municipality_id).limit(1)) or 1
-        first = store_attachment(db_session, keys, municipality_id=municipality_id, data=PNG,
+        first = store_attachment(db_session, keys, scanner=NoScanner(),
+                                 municipality_id=municipality_id, data=PNG,
                                  filename="a.png")
-        second = store_attachment(db_session, keys, municipality_id=municipality_id,
+        second = store_attachment(db_session, keys, scanner=NoScanner(),
+                                  municipality_id=municipality_id,
                                   data=PNG + b"\x02", filename="b.png")
         second.data_encrypted, second.sha256 = first.data_encrypted, first.sha256
         with pytest.raises(AttachmentUnreadableError):
@@ -116,7 +119,8 @@ def test_the_data_key_rotates_in_batches_with_both_keys_readable_meanwhile(
     with old.app_context():
         keys = data_keys()
         from portal.documents.attachments import store_attachment
-        store_attachment(db_session, keys, municipality_id=case.municipality_id, data=PNG,
+        store_attachment(db_session, keys, scanner=NoScanner(),
+                         municipality_id=case.municipality_id, data=PNG,
                          filename="scan.png", draft_id=None)
         submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == case.id))
         store_receipt(db_session, submission.id, b"%PDF-1.7 receipt")
