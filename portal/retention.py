@@ -118,8 +118,8 @@ def delete_documents(session: Session, case: Case, days: int, now: datetime) -> 
         "attachments": _delete_attachments(session, submission_ids),
         "drafts": _delete(session, Draft, Draft.submission_id.in_(submission_ids)),
         "submissions": session.execute(sa.update(Submission).where(
-            Submission.id.in_(submission_ids), Submission.payload_encrypted.is_not(None))
-            .values(payload_encrypted=None, payload_deleted_at=now)).rowcount or 0,
+            Submission.id.in_(submission_ids), Submission.payload_deleted_at.is_(None))
+            .values(payload_encrypted=b"", payload_deleted_at=now)).rowcount or 0,
     }
     for event in case.events:
         if any(key in event.data for key in FREE_TEXT):

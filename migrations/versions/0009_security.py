@@ -255,8 +255,8 @@ def _retention() -> None:
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.add_column(sa.Column("documents_deleted_at", sa.DateTime(timezone=True),
                                       nullable=True))
+    # The payload itself is emptied, not set to NULL: making the column nullable would make
+    # SQLite recreate the submission table, which other tables' foreign keys refer to.
     with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.alter_column("payload_encrypted", existing_type=sa.LargeBinary(),
-                              nullable=True)
         batch_op.add_column(sa.Column("payload_deleted_at", sa.DateTime(timezone=True),
                                       nullable=True))

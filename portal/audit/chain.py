@@ -100,6 +100,9 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
     return False
 
 
+# Registered when this module is imported (portal.audit.service imports it), on every
+# Session: wherever an event can be recorded, its commit must append it. An init function
+# that some process forgot to call would lose audit events without a sound.
 @sa.event.listens_for(Session, "before_commit")
 def _append_pending(session: Session) -> None:
     if session.in_nested_transaction():

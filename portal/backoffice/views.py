@@ -174,7 +174,7 @@ def _data_error(found: Case, event_type: str, form: ActionForm, error: EventData
 def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | None = None):
     _audit("case.read", found)
     submissions = queries.submissions_of(session(), found)
-    payloads = {s.id: submission_payload(data_keys(), s) if s.payload_encrypted is not None
+    payloads = {s.id: submission_payload(data_keys(), s) if s.payload_deleted_at is None
                 else {} for s in submissions}  # deleted when its retention time was over
     attachments = queries.attachments_of(session(), found)
     first = payloads[submissions[0].id] if submissions else {}

@@ -65,9 +65,14 @@ def who_looked(session: Session, case: Case, *, older_than: int | None = None,
 def who_looked_at_representations(session: Session, municipality_id: int, person: Person, *,
                                   older_than: int | None = None,
                                   limit: int = PAGE_SIZE) -> Page:
-    """Staff reads of the powers of attorney this person gave (or that are about them)."""
+    """Reads of the powers of attorney about this person: staff checking one, and the back
+    office fetching (or being sent) the fullmakt's own case, which «Mine saker» does not list."""
+    fullmakt_cases = sa.select(sa.literal("case:") + Case.reference).where(
+        Case.municipality_id == municipality_id, Case.subject_person_id == person.id,
+        Case.kind == "power_of_attorney")
     return _page(session, municipality_id, person.id,
-                 AuditEvent.target.like("representation:%"), older_than, limit)
+                 sa.or_(AuditEvent.target.like("representation:%"),
+                        AuditEvent.target.in_(fullmakt_cases)), older_than, limit)
 
 
 def _page(session: Session, municipality_id: int, subject_id: int, where: sa.ColumnElement,

@@ -81,8 +81,8 @@ class Submission(Base):
     schema_version: Mapped[int]
     # The payload holds identity numbers and health information: encrypted at rest
     # (see portal.cases.submissions). The hash is of the canonical JSON, for the receipt.
-    # None once deleted at the end of its retention time (payload_deleted_at says when).
-    payload_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # Emptied (b"") at the end of its retention time; payload_deleted_at says when.
+    payload_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
     payload_sha256: Mapped[str] = mapped_column(sa.String(64))
     payload_deleted_at: Mapped[datetime | None]
     # The draft's idempotency key: a resent POST or a second tab finds this row instead of

@@ -108,7 +108,9 @@ def _rotate_batch(database: AppDatabase, keys: DataKeys, column: EncryptedColumn
 
 def _batch(session: Session, column: EncryptedColumn, after_id: int, size: int) -> list:
     model, attribute = column.model, getattr(column.model, column.attribute)
-    query = (sa.select(model).where(model.id > after_id, attribute.is_not(None))
+    # Nothing to re-encrypt in an empty value (a payload deleted at the end of its retention).
+    query = (sa.select(model).where(model.id > after_id, attribute.is_not(None),
+                                    sa.func.length(attribute) > 0)
              .order_by(model.id).limit(size).with_for_update())
     if column.model is Attachment:
         query = query.options(undefer(Attachment.data_encrypted))

@@ -298,6 +298,16 @@ def test_staff_reads_of_a_fullmakt_document_are_shown_to_the_person_it_is_about(
     caseworker.get(f"/eksempel/ansatt/fullmakter/{representation.id}")
     assert caseworker.get(
         f"/eksempel/ansatt/fullmakter/{representation.id}/dokument").status_code == 200
+    # The back office fetches the fullmakt's own case (not listed in «Mine saker»).
+    from portal.api.clients import create_client
+    from portal.municipalities.service import get_by_slug
+
+    _, token = create_client(db_session, municipality_id=get_by_slug(db_session, "eksempel").id,
+                             name="DIPS", scopes=["queue"])
+    db_session.commit()
+    leased = app.test_client().post("/api/v1/queue/lease", json={},
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert leased.get_json()["messages"]
     ola = app.test_client()
     log_in_with_testid(ola, "ola")
     index = ola.get("/eksempel/fullmakt/?lang=en").get_data(as_text=True)
@@ -307,3 +317,4 @@ def test_staff_reads_of_a_fullmakt_document_are_shown_to_the_person_it_is_about(
     assert "Opened the power of attorney to check it" in looked
     assert "Opened an attachment" in looked
     assert "Checking your power of attorney" in looked
+    assert "Fetched the case into the municipality&#39;s case system" in looked

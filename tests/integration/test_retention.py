@@ -76,7 +76,8 @@ def documents_of(db_session, case: Case) -> dict:
         Submission.case_id == case.id)).all()
     ids = [s.id for s in submissions]
     return {
-        "payloads": sum(1 for s in submissions if s.payload_encrypted is not None),
+        "payloads": sum(1 for s in submissions if s.payload_deleted_at is None
+                        and s.payload_encrypted),
         "attachments": db_session.scalar(sa.select(sa.func.count()).select_from(Attachment)
                                          .where(Attachment.submission_id.in_(ids))),
         "receipts": db_session.scalar(sa.select(sa.func.count()).select_from(Receipt).where(
