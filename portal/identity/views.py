@@ -111,13 +111,13 @@ def logout():
         return redirect(url_for("auth.logged_out"))
     row = current_user.row
     log_out(current_user._get_current_object())
-    logged_out = public_url_for("auth.logged_out")
     if row.method == LoginMethod.IDPORTEN and idporten.is_configured():
         id_token = data_keys().decrypt(row.id_token_encrypted, id_token_context(row))
-        provider_logout = idporten.logout_url(id_token, logged_out)
+        # ID-porten sends the browser back to the address registered for the portal.
+        provider_logout = idporten.logout_url(id_token, public_url_for("auth.logged_out"))
         if provider_logout:
             return redirect(provider_logout)
-    return redirect(logged_out)
+    return redirect(url_for("auth.logged_out"))
 
 
 @blueprint.get("/logget-ut")
