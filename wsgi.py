@@ -1,5 +1,16 @@
-"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
+"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app``.
+
+Settings the portal refuses are printed as one message per problem and the process stops
+(gunicorn then reports that the worker failed to boot): no traceback to read through.
+"""
+
+import sys
 
 from portal import create_app
+from portal.config import UnsafeConfigurationError
 
-app = create_app()
+try:
+    app = create_app()
+except UnsafeConfigurationError as refused:
+    print(refused.message, file=sys.stderr)  # noqa: T201 - before any logging is set up
+    raise SystemExit(3) from None

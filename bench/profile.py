@@ -91,7 +91,7 @@ def main() -> None:
             from bench.queue_load import run_consumers, seed_messages
 
             sections._ensure_a_submission(run, running=True)
-            seed_messages(engine, args.messages)
+            seed_messages(engine, keys.data_keys(), args.messages)
             with spy(run.servers["portal"], out / "queue.txt"):
                 result = run_consumers(run.servers["portal"].base_url, run.token,
                                        args.messages)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bench import seed
 from portal.api.clients import create_client
+from portal.identity.crypto import DataKeys
 
 
 @dataclass
@@ -36,11 +37,11 @@ def api_token(engine: sa.Engine, municipality_id: int, name: str = "bench") -> s
     return token
 
 
-def seed_messages(engine: sa.Engine, count: int) -> int:
+def seed_messages(engine: sa.Engine, keys: DataKeys, count: int) -> int:
     """``count`` submitted applications waiting in the queue; returns the municipality id."""
     with Session(engine) as session, session.begin():
         template = seed.template_submission(session)
-        pairs = seed.copy_submissions(session, template, count, "IP-Q")
+        pairs = seed.copy_submissions(session, keys, template, count, "IP-Q")
         seed.add_outbox_messages(session, template.municipality_id, template.kind, pairs)
         return template.municipality_id
 

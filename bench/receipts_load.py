@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bench import seed
 from bench.servers import BIN, rss_mb, start_process, stop_process
 from portal.applications.models import Receipt
+from portal.identity.crypto import DataKeys
 from portal.queue.models import Task
 
 
@@ -32,10 +33,10 @@ class WorkerResult:
     parked_or_failed: int = 0
 
 
-def seed_receipt_tasks(engine: sa.Engine, count: int) -> list[int]:
+def seed_receipt_tasks(engine: sa.Engine, keys: DataKeys, count: int) -> list[int]:
     with Session(engine) as session, session.begin():
         template = seed.template_submission(session)
-        pairs = seed.copy_submissions(session, template, count, "IP-R")
+        pairs = seed.copy_submissions(session, keys, template, count, "IP-R")
         seed.add_receipt_tasks(session, template.municipality_id, pairs)
     return [submission_id for _case_id, submission_id in pairs]
 

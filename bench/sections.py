@@ -161,7 +161,7 @@ def throughput(run: Run) -> None:
 def queue(run: Run) -> None:
     from bench.queue_load import figures, insert_commit_rate, run_consumers, seed_messages
 
-    seed_messages(run.engine, run.args.messages)
+    seed_messages(run.engine, run.keys.data_keys(), run.args.messages)
     result = run_consumers(run.servers["portal"].base_url, run.token, run.args.messages)
     reference_rate = insert_commit_rate(run.engine)
     run.report.add(*figures(result, reference_rate, 4))
@@ -186,7 +186,7 @@ def memory(run: Run) -> None:
 def receipts(run: Run) -> None:
     from bench.receipts_load import figures, run_worker_until_done, seed_receipt_tasks
 
-    submission_ids = seed_receipt_tasks(run.engine, run.args.pdfs)
+    submission_ids = seed_receipt_tasks(run.engine, run.keys.data_keys(), run.args.pdfs)
     result = run_worker_until_done(run.production, run.engine, submission_ids, run.logs)
     run.report.add(*figures(result))
 

@@ -1,8 +1,8 @@
 """Data the queue and receipt benchmarks start from: copies of one real submission.
 
-Each copy is a case, a submission (the same encrypted payload: its key context does not
-depend on the row) and, as asked, its outbox message or receipt task, written with SQLAlchemy
-bulk inserts so that the models' defaults apply.
+Each copy is a case, a submission (the same payload, encrypted again for each copy: a
+ciphertext is bound to its row, see portal.identity.crypto) and, as asked, its outbox message
+or receipt task, written with SQLAlchemy bulk inserts so that the models' defaults apply.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, CaseStatus, Submission
+from portal.cases.submissions import canonical_json, payload_context, submission_payload
 from portal.clock import utcnow
+from portal.identity.crypto import DataKeys
 from portal.queue.models import OutboxMessage, Task
 
 BATCH = 2000
@@ -26,10 +28,11 @@ def template_submission(session: Session) -> Submission:
     return found
 
 
-def copy_submissions(session: Session, template: Submission, count: int,
+def copy_submissions(session: Session, keys: DataKeys, template: Submission, count: int,
                      label: str) -> list[tuple[int, int]]:
     """``count`` new cases with one submission each; returns (case id, submission id) pairs."""
     template_case = session.get(Case, template.case_id)
+    payload = submission_payload(keys, template)
     pairs: list[tuple[int, int]] = []
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
@@ -44,7 +47,7 @@ def copy_submissions(session: Session, template: Submission, count: int,
         submissions = [{
             "municipality_id": template.municipality_id, "case_id": case_id,
             "kind": template.kind, "schema_version": template.schema_version,
-            "payload_encrypted": template.payload_encrypted,
+            "payload_encrypted": b"",
             "payload_sha256": template.payload_sha256,
             "idempotency_key": f"{label}-{case_id}-{secrets.token_hex(4)}",
             "submitted_by_person_id": template.submitted_by_person_id,
@@ -54,8 +57,22 @@ def copy_submissions(session: Session, template: Submission, count: int,
         submission_ids = list(session.scalars(
             sa.insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
             submissions))
+        _seal_copies(session, keys, template, payload, list(zip(case_ids, submission_ids,
+                                                                strict=True)))
         pairs += list(zip(case_ids, submission_ids, strict=True))
     return pairs
+
+
+def _seal_copies(session: Session, keys: DataKeys, template: Submission, payload: dict,
+                 pairs: list[tuple[int, int]]) -> None:
+    """Each copy's payload encrypted for its own row (the template's does not decrypt there)."""
+    text = canonical_json(payload).decode()
+    session.execute(sa.update(Submission), [
+        {"id": submission_id, "payload_encrypted": keys.encrypt(text, payload_context(
+            Submission(id=submission_id, case_id=case_id,
+                       municipality_id=template.municipality_id)))}
+        for case_id, submission_id in pairs])
+
 
 
 def add_outbox_messages(session: Session, municipality_id: int, kind: str,

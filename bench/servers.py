@@ -37,6 +37,12 @@ class Keys:
     def new(cls) -> Keys:
         return cls(secrets.token_urlsafe(36), secrets.token_urlsafe(36))
 
+    def data_keys(self):
+        """The keys the portal derives from ``data``, for seeding ciphertexts directly."""
+        from portal.identity.crypto import DataKeys
+
+        return DataKeys.derive(self.data)
+
 
 def production_environ(database_url: str, keys: Keys) -> dict[str, str]:
     """The production profile with every refusal satisfied (config.refuse_unsafe_production)."""
@@ -53,6 +59,12 @@ def production_environ(database_url: str, keys: Keys) -> dict[str, str]:
         "PORTAL_SMTP_PORT": "2525",  # nothing listens: no e-mail leaves the machine
         "PORTAL_PUBLIC_URL": "https://portal.bench.invalid",
         "PORTAL_WORKER_POLL_SECONDS": "1",
+        # The bench has no Redis: its two gunicorn workers each count rate limits in memory.
+        # No figure here depends on a rate limit; a deployment must use redis:// instead.
+        "PORTAL_SINGLE_PROCESS": "1",
+        # Nothing is uploaded to this server (the TestID server takes the applications): an
+        # address where no clamd listens would refuse uploads, never let one through.
+        "PORTAL_CLAMD_ADDRESS": "unix:/nonexistent/clamd.sock",
     }
 
 

@@ -45,17 +45,20 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import access, i18n, security, templating
+    from portal import access, i18n, request_guards, security, templating
     from portal.api import auth as api_auth
     from portal.complaints import flow as complaint_flow
     from portal.desk import receipts as desk_receipts
+    from portal.documents import scanning
     from portal.extensions import babel, csrf, database, limiter, login_manager
     from portal.identity import crypto, idporten, rules, sessions
     from portal.queue.fiksio import accounts as fiks_io_accounts
     from portal.representation import acting
 
+    request_guards.init_app(app)
     database.init_app(app)
     crypto.init_app(app)
+    scanning.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(sessions.load_actor)
     idporten.init_app(app)

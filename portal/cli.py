@@ -19,8 +19,33 @@ def migrate_command() -> None:
     """Apply the database migrations (Alembic) up to the newest."""
     from portal.migrations import upgrade
 
-    upgrade(get_db().engine)
+    # Migration 0009 re-encrypts data stored before it, bound to its rows: it needs the key.
+    upgrade(get_db().engine, data_key=current_app.config["DATA_KEY"])
     click.echo("Database is up to date.")
+
+
+@portal_cli.command("rotate-data-key")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=None,
+              help="Rows per transaction (default: 200; 20 receipts, 10 attachments).")
+def rotate_data_key_command(batch: int | None) -> None:
+    """Re-encrypt every stored ciphertext with PORTAL_DATA_KEY (older keys in
+    PORTAL_DATA_KEY_PREVIOUS are read meanwhile). Safe to stop and run again."""
+    from portal.identity.crypto import data_keys
+    from portal.identity.key_rotation import rotate
+
+    unreadable = 0
+    for column, outcome in rotate(get_db(), data_keys(), batch=batch):
+        click.echo(f"{column.name}: {outcome.re_encrypted} re-encrypted, "
+                   f"{outcome.current} already under the current key"
+                   + (f", {len(outcome.unreadable)} unreadable (ids "
+                      f"{', '.join(map(str, outcome.unreadable[:20]))})"
+                      if outcome.unreadable else ""))
+        unreadable += len(outcome.unreadable)
+    if unreadable:
+        raise click.ClickException(
+            f"{unreadable} ciphertexts could not be read with PORTAL_DATA_KEY or "
+            "PORTAL_DATA_KEY_PREVIOUS: add the key they were made with and run this again.")
+    click.echo("Every ciphertext is under the current key: PORTAL_DATA_KEY_PREVIOUS can go.")
 
 
 @portal_cli.command("make-migration")
@@ -68,6 +93,7 @@ def worker_command(once: bool) -> None:
     run_worker(current_app._get_current_object(), once=once)
 
 
+from portal.audit.cli import audit_cli  # noqa: E402
 from portal.identity.cli import create_staff_command  # noqa: E402
 from portal.municipalities.cli import digital_submission_command  # noqa: E402
 from portal.queue.cli import set_webhook_command  # noqa: E402
@@ -77,6 +103,7 @@ portal_cli.add_command(create_staff_command)
 portal_cli.add_command(set_webhook_command)
 portal_cli.add_command(digital_submission_command)
 portal_cli.add_command(set_fiks_io_command)
+portal_cli.add_command(audit_cli)
 
 
 @portal_cli.command("create-api-client")

@@ -12,26 +12,24 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+import click
+
+from portal import config_checks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROFILES = ("development", "test", "production")
-MIN_SECRET_LENGTH = 32
-
-# Secrets that appear in this repository, in examples or in the development profile. A
-# production deployment that uses one of them has, in effect, a public secret.
-KNOWN_DEFAULT_SECRETS = frozenset(
-    {
-        "development-secret-key-not-for-production-use",
-        "test-secret-key-not-for-production-use",
-        "change-me",
-        "secret",
-    }
-)
 
 
-class UnsafeConfigurationError(RuntimeError):
-    """Production settings that must not be used. The message lists every problem."""
+class UnsafeConfigurationError(click.ClickException):
+    """Settings that must not be used. The message lists every problem.
+
+    A ``ClickException``: ``flask --app portal …`` prints the message and stops, without a
+    traceback (``wsgi.py`` does the same for gunicorn).
+    """
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -44,6 +42,11 @@ def _int(value: str | None, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def _keys(value: str) -> list[str]:
+    """Older data keys, comma-separated (random keys hold no commas), still readable."""
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
 def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
     """What each profile starts from before environment variables are applied."""
     production = profile == "production"
@@ -52,12 +55,17 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": None if production else f"{profile}-secret-key-not-for-production-use",
         # Encrypts identity numbers and keys their look-up hashes; never the same as SECRET_KEY.
         "DATA_KEY": None if production else f"{profile}-data-key-not-for-production-use",
+        # Keys the data was encrypted with before PORTAL_DATA_KEY: readable while
+        # ``portal rotate-data-key`` re-encrypts everything with the current key.
+        "DATA_KEY_PREVIOUS": [],
         "DATABASE_URL": None if production else f"sqlite:///{instance_path / 'portal.db'}",
         "DEV_LOGIN_ENABLED": not production,
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_NAME": "portal_session",
+        # __Host-: the browser takes the cookie only over HTTPS, for the whole site and this
+        # host alone (no Domain), so a sibling sub-domain cannot set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-portal_session" if production else "portal_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
@@ -67,6 +75,12 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
+        # memory:// counts in each process: production takes it only with one web process.
+        "SINGLE_PROCESS": False,
+        "WEB_CONCURRENCY": 0,  # gunicorn's own variable, read to catch a contradiction
+        # How many reverse proxies in front of the portal set X-Forwarded-For/-Proto; 0:
+        # none, the client's address is the connection's (see portal.security).
+        "TRUSTED_PROXIES": 0,
         "HSTS_ENABLED": production,
         "WORKER_POLL_SECONDS": 2,
         # Sessions: logged out after 20 idle minutes, and after 12 hours whatever happens.
@@ -81,7 +95,7 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "ALLOW_SYNTHETIC_NIN": not production,
         "STAFF_LOGIN_RATE_LIMIT": "10 per minute",
         # The portal's address as citizens see it, for links in e-mails sent by the worker.
-        "PUBLIC_URL": "http://127.0.0.1:5000",
+        "PUBLIC_URL": None if production else "http://127.0.0.1:5000",
         "DRAFT_LIFETIME_DAYS": 30,
         "WEBHOOK_TIMEOUT_SECONDS": 10.0,  # one request's budget; a lease lasts twice as long
         "WEBHOOK_BATCH": 10,  # messages pushed per municipality per worker round
@@ -100,6 +114,14 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "UNDELIVERED_DIGEST_HOUR": 7,  # Norwegian time; the digest goes once a day after it
         "ATTACHMENT_MAX_FILE_BYTES": 10 * 1024 * 1024,
         "ATTACHMENT_MAX_TOTAL_BYTES": 25 * 1024 * 1024,
+        # Virus scanning of every upload (portal.documents.scanning): "clamd" or "none"
+        # ("none" is refused in production). The address: unix:/path or tcp:host:port.
+        "SCANNER": "clamd" if production else "none",
+        "CLAMD_ADDRESS": "unix:/var/run/clamav/clamd.ctl",
+        "SCANNER_TIMEOUT_SECONDS": 30.0,
+        # Days a closed case's documents are kept once the back office has them all
+        # (portal.retention); per kind with "kind=days", and per municipality in its file.
+        "RETENTION_DAYS": {"default": 90},
         "MAIL_BACKEND": "file",
         "MAIL_DIRECTORY": None,  # the file backend's folder; None: instance/mail
         "MAIL_FROM": "ikke-svar@ip-portal.invalid",
@@ -130,6 +152,7 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
 ENVIRONMENT = {
     "PORTAL_SECRET_KEY": ("SECRET_KEY", str),
     "PORTAL_DATA_KEY": ("DATA_KEY", str),
+    "PORTAL_DATA_KEY_PREVIOUS": ("DATA_KEY_PREVIOUS", _keys),
     "PORTAL_DATABASE_URL": ("DATABASE_URL", str),
     "PORTAL_DEV_LOGIN": ("DEV_LOGIN_ENABLED", lambda v: _flag(v, False)),
     "PORTAL_SESSION_COOKIE_SECURE": ("SESSION_COOKIE_SECURE", lambda v: _flag(v, False)),
@@ -174,6 +197,13 @@ ENVIRONMENT = {
     "PORTAL_SMS_GATEWAY_TOKEN": ("SMS_GATEWAY_TOKEN", str),
     "PORTAL_SMS_TIMEOUT_SECONDS": ("SMS_TIMEOUT_SECONDS", float),
     "PORTAL_CASE_STATUS_RATE_LIMIT": ("CASE_STATUS_RATE_LIMIT", str),
+    "PORTAL_SINGLE_PROCESS": ("SINGLE_PROCESS", lambda v: _flag(v, False)),
+    "WEB_CONCURRENCY": ("WEB_CONCURRENCY", lambda v: _int(v, 0)),
+    "PORTAL_TRUSTED_PROXIES": ("TRUSTED_PROXIES", lambda v: _int(v, 0)),
+    "PORTAL_SCANNER": ("SCANNER", str),
+    "PORTAL_CLAMD_ADDRESS": ("CLAMD_ADDRESS", str),
+    "PORTAL_SCANNER_TIMEOUT_SECONDS": ("SCANNER_TIMEOUT_SECONDS", float),
+    "PORTAL_RETENTION_DAYS": ("RETENTION_DAYS", lambda v: parse_retention_days(v)),
 }
 
 
@@ -187,13 +217,22 @@ def load_settings(
             f"PORTAL_ENV must be one of {', '.join(PROFILES)}, not {profile!r}."
         )
     settings = profile_defaults(profile, instance_path)
+    problems = []
     for variable, (name, parse) in ENVIRONMENT.items():
         if environ.get(variable, "") != "":
-            settings[name] = parse(environ[variable])
+            try:
+                settings[name] = parse(environ[variable])
+            except ValueError as error:
+                problems.append(f"{variable} cannot be read: {error}")
     settings.update(overrides or {})
-    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    for problem in (config_checks.database_url_problem(settings["DATABASE_URL"]),
+                    config_checks.scanner_problem(settings)):
+        problems.extend([problem] if problem else [])
     if settings["PORTAL_ENV"] == "production":
-        refuse_unsafe_production(settings)
+        problems.extend(config_checks.production_problems(settings))
+    if problems:
+        raise UnsafeConfigurationError("Refusing to start:\n- " + "\n- ".join(problems))
+    settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
     return settings
 
 
@@ -204,76 +243,16 @@ def normalise_database_url(url: str | None) -> str | None:
     return url
 
 
-def refuse_unsafe_production(settings: Mapping[str, Any]) -> None:
-    """Raise with every unsafe production setting named, so one restart fixes them all."""
-    problems = [
-        problem
-        for variable, name in (("PORTAL_SECRET_KEY", "SECRET_KEY"), ("PORTAL_DATA_KEY", "DATA_KEY"))
-        if (problem := _secret_problem(variable, settings.get(name) or ""))
-    ]
-    if settings.get("SECRET_KEY") and settings.get("SECRET_KEY") == settings.get("DATA_KEY"):
-        problems.append("PORTAL_DATA_KEY must differ from PORTAL_SECRET_KEY.")
-    if settings.get("ALLOW_SYNTHETIC_NIN"):
-        problems.append("Synthetic identity numbers are for testing only: not in production.")
-    if settings.get("MAIL_BACKEND") != "smtp":
-        problems.append("PORTAL_MAIL_BACKEND must be smtp: e-mail written to files never arrives.")
-    problems.extend(_sms_problems(settings))
-    problems.extend(_fiks_io_problems(settings))
-    if settings.get("PARENT_CHECK") != "manual":
-        problems.append("PORTAL_PARENT_CHECK must be manual: the demo check knows only the demo "
-                        "family.")
-    if settings.get("DEV_LOGIN_ENABLED"):
-        problems.append("PORTAL_DEV_LOGIN is on: the development login (TestID) must be off.")
-    url = settings.get("DATABASE_URL") or ""
-    if not url:
-        problems.append("PORTAL_DATABASE_URL is missing: set a PostgreSQL URL.")
-    elif url.startswith("sqlite"):
-        problems.append("PORTAL_DATABASE_URL points to SQLite: production needs PostgreSQL.")
-    if not settings.get("SESSION_COOKIE_SECURE"):
-        problems.append(
-            "PORTAL_SESSION_COOKIE_SECURE is off: cookies must be sent over HTTPS only."
-        )
-    if problems:
-        raise UnsafeConfigurationError(
-            "Refusing to start in production:\n- " + "\n- ".join(problems)
-        )
-
-
-def _sms_problems(settings: Mapping[str, Any]) -> list[str]:
-    backend = settings.get("SMS_BACKEND")
-    if backend not in ("http", "none"):
-        return ["PORTAL_SMS_BACKEND must be http or none: SMS written to files never arrive."]
-    if backend == "none":
-        return []
-    problems = []
-    if not (settings.get("SMS_GATEWAY_URL") or "").startswith("https://"):
-        problems.append("PORTAL_SMS_GATEWAY_URL must be an https:// address for the http backend.")
-    if not settings.get("SMS_GATEWAY_TOKEN"):
-        problems.append("PORTAL_SMS_GATEWAY_TOKEN is missing: the SMS gateway needs its token.")
-    return problems
-
-
-def _fiks_io_problems(settings: Mapping[str, Any]) -> list[str]:
-    """Fiks IO and Maskinporten over TLS only; AMQP credentials come from the integration and
-    a Maskinporten token (portal.queue.fiksio.receipts), never from the URL."""
-    problems = []
-    for variable, name in (("PORTAL_FIKSIO_API_URL", "FIKSIO_API_URL"),
-                           ("PORTAL_MASKINPORTEN_TOKEN_URL", "MASKINPORTEN_TOKEN_URL")):
-        if not str(settings.get(name) or "").startswith("https://"):
-            problems.append(f"{variable} must be an https:// address.")
-    amqp = urlsplit(str(settings.get("FIKSIO_AMQP_URL") or ""))
-    if amqp.scheme != "amqps" or amqp.username or amqp.password:
-        problems.append("PORTAL_FIKSIO_AMQP_URL must be an amqps:// address without a user "
-                        "name or password.")
-    return problems
-
-
-def _secret_problem(variable: str, secret: str) -> str | None:
-    if not secret or secret in KNOWN_DEFAULT_SECRETS or "not-for-production" in secret:
-        return f"{variable} is missing or a default value: set a random secret."
-    if len(secret) < MIN_SECRET_LENGTH:
-        return f"{variable} is too short: use at least {MIN_SECRET_LENGTH} characters."
-    return None
+def parse_retention_days(value: str) -> dict[str, int]:
+    """"90" or "default=90,power_of_attorney=30": days per case kind, "default" for the rest."""
+    days: dict[str, int] = {}
+    for part in value.split(","):
+        kind, _, number = part.strip().rpartition("=")
+        number = int(number)
+        if number < 1:
+            raise ValueError("the number of days must be 1 or more")
+        days[kind.strip() or "default"] = number
+    return {"default": 90, **days}
 
 
 def environment() -> Mapping[str, str]:

@@ -7,7 +7,7 @@ cookie. Without either, the page is in Bokmål, the municipality's default langu
 from __future__ import annotations
 
 from functools import cache
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from babel import Locale
 from flask import Flask, Response, current_app, g, request
@@ -52,7 +52,9 @@ def url_in_language(code: str) -> str:
     """The current page's URL with ``lang`` set: the target of the language links."""
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     args.append(("lang", code))
-    return f"{request.path}?{urlencode(args)}"
+    # request.path is decoded: encode it again, so that whatever the path held (a refused
+    # request's NUL byte, a space) is a valid link on the error page too.
+    return f"{quote(request.path)}?{urlencode(args)}"
 
 
 def current_language() -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -99,6 +100,22 @@ def api_problem(error: HTTPException):
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind PORTAL_TRUSTED_PROXIES reverse proxies, take the client's address and scheme
+    from X-Forwarded-For and X-Forwarded-Proto, as set by those proxies only.
+
+    Werkzeug's ProxyFix reads the given number of values from the right of each header: the
+    ones our own proxies appended. A value a client sent itself further left is ignored, so
+    it cannot choose the address the rate limits count. Without proxies (0) the headers are
+    not read at all. The Host header is never trusted: links are made from PORTAL_PUBLIC_URL.
+    """
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0,
+                                x_port=0, x_prefix=0)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.after_request(set_security_headers)
     app.register_error_handler(HTTPException, render_error)

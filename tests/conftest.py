@@ -20,6 +20,7 @@ from portal import create_app
 from portal.db import create_db_engine, get_db
 from portal.demo.loader import load_demo
 from portal.migrations import upgrade
+from tests.support.clamd import Clamd, require_clamd
 from tests.support.clock import start_test_clock
 from tests.support.pages import CheckedClient
 
@@ -138,3 +139,19 @@ def runner(app: Flask):
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def clamd(tmp_path_factory) -> Iterator[Clamd]:
+    """A real ClamAV daemon for the whole run, knowing the EICAR test signature only."""
+    daemon = Clamd(tmp_path_factory.mktemp("clamd"), require_clamd()).start()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def own_clamd(tmp_path) -> Iterator[Clamd]:
+    """A clamd of the test's own, which the test may stop."""
+    daemon = Clamd(tmp_path / "clamd", require_clamd()).start()
+    yield daemon
+    daemon.stop()

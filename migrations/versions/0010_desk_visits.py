@@ -1,7 +1,7 @@
 """desk visits; submissions sent at the desk; closing digital submission for a while
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -77,23 +77,32 @@ def upgrade() -> None:
             batch_op.f("ix_desk_visit_staff_user_id"), ["staff_user_id"], unique=False
         )
 
+    add_reference("submission", "desk_visit_id", "desk_visit",
+                  "fk_submission_desk_visit_id_desk_visit")
     with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("desk_visit_id", sa.Integer(), nullable=True))
         batch_op.create_index(
             batch_op.f("ix_submission_desk_visit_id"), ["desk_visit_id"], unique=False
         )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_submission_desk_visit_id_desk_visit"),
-            "desk_visit",
-            ["desk_visit_id"],
-            ["id"],
-        )
 
     with op.batch_alter_table("municipality", schema=None) as batch_op:
+        # A plain default ("0" is false in SQLite and PostgreSQL alike): an expression would
+        # make SQLite rebuild the table, which its foreign keys forbid once it has rows.
         batch_op.add_column(sa.Column("digital_submission_closed", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))
         batch_op.add_column(sa.Column("digital_closed_message", sa.JSON(), nullable=True))
     # ### end Alembic commands ###
+
+
+def add_reference(table: str, column: str, target: str, name: str) -> None:
+    """A nullable column referencing ``target.id``, added without rebuilding ``table``: on
+    SQLite a batch rebuild drops the table, which fails (foreign keys are checked) once other
+    tables' rows point at it."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} INTEGER '
+                   f'CONSTRAINT {name} REFERENCES "{target}" (id)')
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(name, table, target, [column], ["id"])
 
 
 def downgrade() -> None:

@@ -21,7 +21,6 @@ from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 blueprint = tenant_blueprint("api_admin", __name__, "/ansatt/admin/api-klienter")
 admin_only = rules.staff(StaffRole.ADMIN)
 NEW_TOKEN = "new_api_token"  # noqa: S105 - a cookie-session key, not a secret
-TOKEN_CONTEXT = b"api.new_token"
 
 
 class NewClientForm(PortalForm):
@@ -39,7 +38,7 @@ class NewClientForm(PortalForm):
 @admin_only
 def clients():
     encrypted = cookie_session.pop(NEW_TOKEN, None)
-    token = data_keys().decrypt(bytes.fromhex(encrypted), TOKEN_CONTEXT) if encrypted else None
+    token = data_keys().decrypt(bytes.fromhex(encrypted), _token_context()) if encrypted else None
     return render_template("admin/api_clients.html", form=NewClientForm(), token=token,
                            clients=list_clients(session(), current_municipality().id))
 
@@ -56,7 +55,7 @@ def create():
     record(session(), "api_client.created", municipality_id=client.municipality_id,
            actor_staff_user_id=current_user.staff.id, target=f"api_client:{client.id}")
     # POST, redirect, GET: the token travels encrypted in the cookie and is shown once.
-    cookie_session[NEW_TOKEN] = data_keys().encrypt(token, TOKEN_CONTEXT).hex()
+    cookie_session[NEW_TOKEN] = data_keys().encrypt(token, _token_context()).hex()
     return redirect(url_for(".clients"))
 
 
@@ -70,3 +69,8 @@ def revoke_client(client_id: int):
     record(session(), "api_client.revoked", municipality_id=current_municipality().id,
            actor_staff_user_id=current_user.staff.id, target=f"api_client:{client_id}")
     return redirect(url_for(".clients"))
+
+
+def _token_context() -> bytes:
+    """A new token waits in the cookie for one page: bound to this admin in this municipality."""
+    return f"api.new_token:{current_municipality().id}:{current_user.staff.id}".encode()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
 from portal.db import as_utc
 from portal.identity.crypto import DataKeys
+from portal.links import public_url_for
 from portal.municipalities.models import Municipality
 from portal.queue.models import OutboxMessage
 
@@ -16,8 +16,8 @@ from portal.queue.models import OutboxMessage
 def message_body(session: Session, keys: DataKeys, message: OutboxMessage) -> dict:
     """The message as JSON: its id is the consumer's idempotency key.
 
-    Needs a request context (for the links): the API's request, or the worker's context with
-    the portal's public address.
+    Needs a request context: the API's request, or the worker's. The links are made from
+    PORTAL_PUBLIC_URL, never from the request's Host header.
     """
     case = session.get(Case, message.case_id)
     municipality = session.get(Municipality, message.municipality_id)
@@ -40,9 +40,8 @@ def message_body(session: Session, keys: DataKeys, message: OutboxMessage) -> di
         body["submission"] = {"id": submission.id, "kind": submission.kind,
                               "payload_sha256": submission.payload_sha256, "payload": payload}
         body["links"] = {
-            "receipt_pdf": url_for("api.receipt_pdf", submission_id=submission.id,
-                                   _external=True),
-            "attachments": [url_for("api.attachment", attachment_id=a["id"], _external=True)
+            "receipt_pdf": public_url_for("api.receipt_pdf", submission_id=submission.id),
+            "attachments": [public_url_for("api.attachment", attachment_id=a["id"])
                             for a in payload.get("attachments", [])],
         }
     return body

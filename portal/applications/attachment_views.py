@@ -15,6 +15,7 @@ from portal.documents.attachments import (
     delete_attachment,
     store_attachment,
 )
+from portal.documents.scanning import current_scanner
 from portal.documents.upload_fields import AcceptedUpload, AttachmentField
 from portal.forms import ConfirmForm, PortalForm
 from portal.identity import rules
@@ -41,8 +42,9 @@ def attachments_step(draft, answers: dict, current):
         if ConfirmForm().validate_on_submit():
             return redirect(next_url(draft, answers, current))
     elif form.validate_on_submit() and form.file.checked_data is not None:
-        store_attachment(session(), data_keys(), municipality_id=municipality_id,
-                         data=form.file.checked_data, filename=form.file.data.filename,
+        store_attachment(session(), data_keys(), scanner=current_scanner(),
+                         municipality_id=municipality_id, data=form.file.checked_data,
+                         filename=form.file.data.filename,
                          uploaded_by_person_id=current_filler().person.id, draft_id=draft.id)
         return redirect(request.full_path.rstrip("?"))
     return render_template(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
@@ -19,13 +18,12 @@ from portal.consents.receipts import receipt_rows as consent_receipt_rows
 from portal.consents.receipts import what_next as consent_what_next
 from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
-from portal.identity.crypto import data_keys
+from portal.identity.crypto import data_keys, row_context
 from portal.identity.models import Person
+from portal.links import public_url_for
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import localized
 from portal.notifications.mail import receipt_email, send_mail
-
-PDF_CONTEXT = b"receipt.pdf"
 
 
 def what_next(municipality: Municipality, language: str, kind: str = "ip_application") -> str:
@@ -75,8 +73,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
             else what_next(municipality, language, submission.kind),
             contact=contact_line(municipality, language),
             tracking_code=(tracking_code(keys, case) or "") if submission.kind in STEPS else "",
-            status_url=url_for("case_status.lookup", municipality_slug=municipality.slug,
-                               _external=True),
+            status_url=public_url_for("case_status.lookup", municipality_slug=municipality.slug),
         )
 
 
@@ -144,24 +141,36 @@ def make_receipt_pdf(session: Session, task: dict) -> None:
     if session.scalar(sa.select(Receipt.id).where(Receipt.submission_id == submission.id)):
         return  # made already (a retried task): never two receipts
     pdf = render_receipt_pdf(receipt_content(session, submission))
-    session.add(Receipt(submission_id=submission.id,
-                        pdf_encrypted=data_keys().encrypt_bytes(pdf, PDF_CONTEXT)))
+    store_receipt(session, submission.id, pdf)
+
+
+def store_receipt(session: Session, submission_id: int, pdf: bytes) -> Receipt:
+    receipt = Receipt(submission_id=submission_id, pdf_encrypted=b"")
+    session.add(receipt)
+    session.flush()  # the id binds the ciphertext to this row
+    receipt.pdf_encrypted = data_keys().encrypt_bytes(pdf, receipt_context(receipt))
+    return receipt
+
+
+def receipt_context(receipt: Receipt) -> bytes:
+    return row_context("receipt", "pdf_encrypted", receipt.id, submission=receipt.submission_id)
 
 
 def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
     receipt = session.scalar(sa.select(Receipt).where(Receipt.submission_id == submission_id))
-    return data_keys().decrypt_bytes(receipt.pdf_encrypted, PDF_CONTEXT) if receipt else None
+    if receipt is None:
+        return None
+    return data_keys().decrypt_bytes(receipt.pdf_encrypted, receipt_context(receipt))
 
 
 def _where_to_see(municipality: Municipality, case: Case) -> str:
     """The page where the sender sees what they sent."""
     if case.kind == "power_of_attorney":
-        return url_for("representation.index", municipality_slug=municipality.slug,
-                       _external=True)
+        return public_url_for("representation.index", municipality_slug=municipality.slug)
     if case.kind == "consent":
-        return url_for("consents.index", municipality_slug=municipality.slug, _external=True)
-    return url_for("applications.receipt", municipality_slug=municipality.slug,
-                   reference=case.reference, _external=True)
+        return public_url_for("consents.index", municipality_slug=municipality.slug)
+    return public_url_for("applications.receipt", municipality_slug=municipality.slug,
+                          reference=case.reference)
 
 
 def send_receipt_email(session: Session, task: dict) -> None:

@@ -4,12 +4,14 @@ An action is recorded in the caller's transaction: if the action is rolled back,
 record. A read of personal data is recorded whatever happens next (``record_read``): if the
 request ends in an error and its transaction is rolled back, the read is written again on
 its own (Normen; pasientjournalloven § 18: a person has the right to know who has read).
+Events join their municipality's hash chain when the transaction commits (portal.audit.chain).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from portal.audit.chain import add_pending
 from portal.audit.models import AuditEvent
 from portal.clock import utcnow
 from portal.db import keep_on_rollback
@@ -26,7 +28,10 @@ def record(
     target: str = "",
     reason: str = "",
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction (it commits or rolls back with it)."""
+    """Add an audit event to the caller's transaction (it commits or rolls back with it).
+
+    The event is inserted, chained, when the transaction commits: a query before that does
+    not see it."""
     event = AuditEvent(
         action=action,
         municipality_id=municipality_id,
@@ -37,7 +42,7 @@ def record(
         reason=reason,
         created_at=utcnow(),
     )
-    session.add(event)
+    add_pending(session, event)
     return event
 
 
@@ -48,7 +53,8 @@ def record_read(session: Session, action: str, **fields) -> AuditEvent:
     created_at = event.created_at
 
     def add_again(after_rollback: Session) -> None:
-        after_rollback.add(AuditEvent(action=action, created_at=created_at, **fields))
+        again = record(after_rollback, action, **fields)
+        again.created_at = created_at
 
     keep_on_rollback(add_again)
     return event

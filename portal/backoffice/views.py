@@ -39,6 +39,7 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("backoffice", __name__, "/ansatt/saker")
 caseworker = rules.staff(StaffRole.CASEWORKER)  # admins pass too
@@ -52,11 +53,11 @@ def queue():
         "backoffice/queue.html", status_names=STATUS_NAMES, kind_titles=KIND_TITLES,
         days_waited=_days_waited,
         new_cases=queries.new_submissions(
-            session(), municipality_id, after_id=request.args.get("nye_etter", type=int),
+            session(), municipality_id, after_id=id_arg("nye_etter"),
             limit=queries.PAGE_SIZE),
         new_total=queries.count_new(session(), municipality_id),
         open_cases=queries.open_cases(
-            session(), municipality_id, after_id=request.args.get("aapne_etter", type=int),
+            session(), municipality_id, after_id=id_arg("aapne_etter"),
             limit=queries.PAGE_SIZE),
         open_total=queries.count_open(session(), municipality_id),
         page_size=queries.PAGE_SIZE,
@@ -177,7 +178,8 @@ def _data_error(found: Case, event_type: str, form: ActionForm, error: EventData
 def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | None = None):
     _audit("case.read", found)
     submissions = queries.submissions_of(session(), found)
-    payloads = {s.id: submission_payload(data_keys(), s) for s in submissions}
+    payloads = {s.id: submission_payload(data_keys(), s) if s.payload_deleted_at is None
+                else {} for s in submissions}  # deleted when its retention time was over
     attachments = queries.attachments_of(session(), found)
     first = payloads[submissions[0].id] if submissions else {}
     done = request.args.get("done")
@@ -206,7 +208,7 @@ def _document(submission: Submission, payload: dict, attachments) -> dict:
     rows = []
     if submission.kind == "consent":
         rows = [(question, answer, None) for question, answer in consent_rows(payload)]
-    if submission.kind in STEPS:
+    if submission.kind in STEPS and payload:
         names = [a.display_name for a in attachments if a.submission_id == submission.id]
         answers = answers_from_payload(payload)
         about = FLOWS[submission.kind].about_rows

@@ -1,7 +1,15 @@
-"""«Who has looked at my case»: the audit log of reads, as the case's subject sees it."""
+"""«Who has looked»: the audit log of reads, as the person they are about sees it.
+
+Every read is listed, page by page (newest first, ``PAGE_SIZE`` at a time, with a link to
+the older ones): Normen and pasientjournalloven § 18 give the person the right to know who
+has read, not only who read lately. Reads of a case (by staff, by a representative, by the
+back office through the API or a webhook push, by someone with the tracking code) are
+listed on the case; reads of a person's powers of attorney on the fullmakt pages.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,13 +22,16 @@ from portal.audit.models import AuditEvent
 from portal.cases.models import Case
 from portal.identity.models import Person, StaffUser
 
+PAGE_SIZE = 50
 READS = {
     "case.read": _l("Opened the case"),
     "receipt.read": _l("Opened the receipt"),
     "attachment.read": _l("Opened an attachment"),
     "queue.leased": _l("Fetched the case into the municipality's case system"),
+    "queue.pushed": _l("Sent the case to the municipality's case system"),
     "case.status_lookup": _l("Looked up the status with the tracking code"),
     "consents.read": _l("Read the consents"),
+    "representation.read": _l("Opened the power of attorney to check it"),
 }
 STAFF_ROLES = {"desk": _l("service desk"), "caseworker": _l("caseworker"),
                "admin": _l("administrator")}
@@ -39,18 +50,45 @@ class Look:
     why: str
 
 
-def who_looked(session: Session, case: Case, limit: int = 100) -> list[Look]:
-    rows = session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.municipality_id == case.municipality_id,
-        AuditEvent.target == f"case:{case.reference}",
-        AuditEvent.action.in_(list(READS)),
-    ).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all()
-    looks = []
-    for row in rows:
-        if row.actor_person_id == case.subject_person_id:
-            continue  # the person's own reads
-        looks.append(_look(session, row))
-    return looks
+@dataclass(frozen=True)
+class Page:
+    looks: list[Look]
+    older_than: int | None  # the id to ask for the next (older) page with, or None
+
+
+def who_looked(session: Session, case: Case, *, older_than: int | None = None,
+               limit: int = PAGE_SIZE) -> Page:
+    """Reads of the case by anyone but the person it is about, newest first."""
+    return _page(session, case.municipality_id, case.subject_person_id,
+                 AuditEvent.target == f"case:{case.reference}", older_than, limit)
+
+
+def who_looked_at_representations(session: Session, municipality_id: int, person: Person, *,
+                                  older_than: int | None = None,
+                                  limit: int = PAGE_SIZE) -> Page:
+    """Reads of the powers of attorney about this person: staff checking one, and the back
+    office fetching (or being sent) the fullmakt's own case, which «Mine saker» does not list."""
+    fullmakt_cases = sa.select(sa.literal("case:") + Case.reference).where(
+        Case.municipality_id == municipality_id, Case.subject_person_id == person.id,
+        Case.kind == "power_of_attorney")
+    return _page(session, municipality_id, person.id,
+                 sa.or_(AuditEvent.target.like("representation:%"),
+                        AuditEvent.target.in_(fullmakt_cases)), older_than, limit)
+
+
+def _page(session: Session, municipality_id: int, subject_id: int, where: sa.ColumnElement,
+          older_than: int | None, limit: int) -> Page:
+    query = sa.select(AuditEvent).where(
+        AuditEvent.municipality_id == municipality_id, where,
+        AuditEvent.subject_person_id == subject_id, AuditEvent.action.in_(list(READS)),
+        # The person's own reads are not news to them.
+        sa.or_(AuditEvent.actor_person_id.is_(None), AuditEvent.actor_person_id != subject_id))
+    if older_than is not None:
+        query = query.where(AuditEvent.id < older_than)
+    rows = session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
+    shown: Sequence[AuditEvent] = rows[:limit]
+    return Page([_look(session, row) for row in shown],
+                shown[-1].id if len(rows) > limit else None)
 
 
 def who_looked_at_consents(session: Session, municipality_id: int, person_id: int,
@@ -67,8 +105,10 @@ def _look(session: Session, row: AuditEvent) -> Look:
     what = str(READS[row.action])
     if row.actor_staff_user_id:
         staff = session.get(StaffUser, row.actor_staff_user_id)
+        why = (_("Checking your power of attorney") if row.action == "representation.read"
+               or row.target.startswith("representation:") else _("Handling your case"))
         return Look(row.created_at, staff.name, str(STAFF_ROLES.get(staff.role, staff.role)),
-                    what, _("Handling your case"))
+                    what, why)
     if row.actor_person_id:
         person = session.get(Person, row.actor_person_id)
         return Look(row.created_at, person.name, _("representative"), what,

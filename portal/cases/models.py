@@ -48,6 +48,9 @@ class Case(Base):
     submitted_late: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the worker deleted what was sent in the case, its retention time over
+    # (portal.retention); the case itself, its status and its events' dates stay.
+    documents_deleted_at: Mapped[datetime | None]
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
                                                    order_by="CaseEvent.id")
@@ -85,8 +88,10 @@ class Submission(Base):
     schema_version: Mapped[int]
     # The payload holds identity numbers and health information: encrypted at rest
     # (see portal.cases.submissions). The hash is of the canonical JSON, for the receipt.
+    # Emptied (b"") at the end of its retention time; payload_deleted_at says when.
     payload_encrypted: Mapped[bytes] = mapped_column(sa.LargeBinary)
     payload_sha256: Mapped[str] = mapped_column(sa.String(64))
+    payload_deleted_at: Mapped[datetime | None]
     # The draft's idempotency key: a resent POST or a second tab finds this row instead of
     # making another submission (the unique constraint decides a race).
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -79,18 +79,18 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
                 subject_person_id=subject.id, created_at=now, updated_at=now,
                 concerns_case_id=concerns.id if concerns else None,
                 submitted_late=submitted_late)
-    issue_tracking_code(keys, case)
     session.add(case)
-    session.flush()
-    sealed, digest = seal_payload(keys, payload)
+    session.flush()  # ciphertexts are bound to their row's id
+    issue_tracking_code(keys, case)
     submission = Submission(
         municipality_id=municipality_id, case_id=case.id, kind=kind,
-        schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
+        schema_version=SCHEMA_VERSION, payload_encrypted=b"", payload_sha256="",
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
         submitted_by_staff_user_id=sender_staff_user_id, desk_visit_id=desk_visit_id,
         subject_person_id=subject.id, channel=channel, language=language, created_at=now)
     session.add(submission)
-    session.flush()  # the unique idempotency key is checked here
+    session.flush()  # the unique idempotency key is checked here; the id binds the payload
+    seal_payload(keys, submission, payload)
     move_to_submission_ids(session, municipality_id, attachment_ids, submission.id)
     announce(session, case, submission, sender, event_type="submitted",
              event_data={"kind": kind, **(event_data or {})}, attachments=len(attachment_ids),

@@ -50,16 +50,16 @@ def _send(session, keys, *, case, kind, payload, idempotency_key, sender, langua
     from portal.documents.attachments import move_to_submission_ids
 
     validate_payload(payload)
-    sealed, digest = seal_payload(keys, payload)
     submission = Submission(
         municipality_id=case.municipality_id, case_id=case.id, kind=kind,
-        schema_version=SCHEMA_VERSION, payload_encrypted=sealed, payload_sha256=digest,
+        schema_version=SCHEMA_VERSION, payload_encrypted=b"", payload_sha256="",
         idempotency_key=idempotency_key, submitted_by_person_id=sender.id,
         subject_person_id=case.subject_person_id, channel=channel, language=language,
         submitted_by_staff_user_id=staff_user_id, desk_visit_id=desk_visit_id,
         created_at=utcnow())
     session.add(submission)
-    session.flush()  # the unique idempotency key is checked here
+    session.flush()  # the unique idempotency key is checked here; the id binds the payload
+    seal_payload(keys, submission, payload)
     move_to_submission_ids(session, case.municipality_id, attachment_ids, submission.id)
     announce(session, case, submission, sender, event_type=event_type, event_data=event_data,
              attachments=len(attachment_ids), staff_user_id=staff_user_id)

@@ -7,9 +7,7 @@ import json
 from typing import Any
 
 from portal.cases.models import Submission
-from portal.identity.crypto import DataKeys
-
-PAYLOAD_CONTEXT = b"submission.payload"
+from portal.identity.crypto import DataKeys, row_context
 
 
 def canonical_json(payload: dict[str, Any]) -> bytes:
@@ -21,13 +19,22 @@ def payload_sha256(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def seal_payload(keys: DataKeys, payload: dict[str, Any]) -> tuple[bytes, str]:
-    """The encrypted payload and its SHA-256, for a new Submission."""
-    return keys.encrypt(canonical_json(payload).decode(), PAYLOAD_CONTEXT), payload_sha256(payload)
+def payload_context(submission: Submission) -> bytes:
+    """Bound to the submission, its case and municipality: a payload copied into another
+    case's submission does not decrypt there (so it never shows under another person)."""
+    return row_context("submission", "payload_encrypted", submission.id,
+                       case=submission.case_id, municipality=submission.municipality_id)
+
+
+def seal_payload(keys: DataKeys, submission: Submission, payload: dict[str, Any]) -> None:
+    """Encrypt the payload into the (flushed) submission, with its SHA-256."""
+    submission.payload_encrypted = keys.encrypt(canonical_json(payload).decode(),
+                                                payload_context(submission))
+    submission.payload_sha256 = payload_sha256(payload)
 
 
 def submission_payload(keys: DataKeys, submission: Submission) -> dict[str, Any]:
-    payload = json.loads(keys.decrypt(submission.payload_encrypted, PAYLOAD_CONTEXT))
+    payload = json.loads(keys.decrypt(submission.payload_encrypted, payload_context(submission)))
     if payload_sha256(payload) != submission.payload_sha256:  # never hand out a changed payload
         raise ValueError(f"submission {submission.id}: payload does not match its hash")
     return payload

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from portal.cases.models import Case
 from portal.cases.references import ALPHABET, normalise_reference
 from portal.cases.service import case_by_reference
-from portal.identity.crypto import DataKeys
+from portal.identity.crypto import DataKeys, row_context
 
-CONTEXT = b"case.tracking"
+CONTEXT = b"case.tracking"  # of the look-up hash
 LENGTH = 10
 GROUPS = (4, 4, 2)  # K7QM-2XHP-9R: short groups are easier to read out and type
 # Typed look-alikes, as for references: O is 0, I and L are 1.
@@ -29,26 +29,33 @@ _NO_CODE_HASH = "0" * 64
 
 
 def issue_tracking_code(keys: DataKeys, case: Case) -> str:
-    """Give the case a new tracking code (any old one stops working); return it for printing."""
+    """Give the (flushed) case a new tracking code (any old one stops working); return it for
+    printing."""
     code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     case.tracking_code_hash = keys.lookup_hash(code, CONTEXT)
-    case.tracking_code_encrypted = keys.encrypt(code, CONTEXT)
+    case.tracking_code_encrypted = keys.encrypt(code, tracking_context(case))
     return grouped(code)
+
+
+def tracking_context(case: Case) -> bytes:
+    return row_context("case", "tracking_code_encrypted", case.id,
+                       municipality=case.municipality_id)
 
 
 def tracking_code(keys: DataKeys, case: Case) -> str | None:
     """The case's code as printed on the receipt, or None if it has none."""
     if case.tracking_code_encrypted is None:
         return None
-    return grouped(keys.decrypt(case.tracking_code_encrypted, CONTEXT))
+    return grouped(keys.decrypt(case.tracking_code_encrypted, tracking_context(case)))
 
 
 def check_tracking_code(keys: DataKeys, case: Case | None, typed: str) -> bool:
     """Is ``typed`` the case's code? With no case, the same work is done and the answer is no."""
     expected = case.tracking_code_hash if case is not None else None
-    given = keys.lookup_hash(normalise(typed), CONTEXT)
-    matches = hmac.compare_digest(given, expected or _NO_CODE_HASH)
-    return matches and expected is not None
+    # While the data key rotates, the stored hash may still be the previous key's.
+    matches = [hmac.compare_digest(given, expected or _NO_CODE_HASH)
+               for given in keys.lookup_hashes(normalise(typed), CONTEXT)]
+    return any(matches) and expected is not None
 
 
 def normalise(typed: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,6 +30,7 @@ from portal.documents.attachments import (
     draft_total_bytes,
     store_attachment,
 )
+from portal.documents.scanning import current_scanner
 from portal.documents.upload_fields import AcceptedUpload, AttachmentField
 from portal.drafts.service import answers, save_answers
 from portal.forms import ConfirmForm, PortalForm
@@ -38,9 +39,12 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
 from portal.representation.acting import acting_representation
+from portal.request_guards import id_arg
+from portal.retention import retention_of
 
 blueprint = tenant_blueprint("my_cases", __name__, "/saker")
 LONG_TEXT = 4000
+CASE_PAGE_LOOKS = 10  # the newest on the case page; every one on its own page
 
 
 class ReplyForm(PortalForm):
@@ -131,8 +135,8 @@ def case(reference: str):
         submissions=_submissions(found, access), titles=KIND_TITLES, may_act=bool(may),
         may_withdraw=bool(may) and actions.may_withdraw(found),
         withdraw_words=WITHDRAW_WORDS.get(found.kind),
-        looked=who_looked(session(), found) if found.subject_person_id == current_user.person.id
-        else None,
+        looked=who_looked(session(), found, limit=CASE_PAGE_LOOKS)
+        if found.subject_person_id == current_user.person.id else None,
         for_someone_else=found.subject_person_id != current_user.person.id,
         complaint_offers=complaints.offers(session(), current_user.person, found),
         complaint_deadline=complaint_deadline_of(found), form=ConfirmForm(),
@@ -140,6 +144,7 @@ def case(reference: str):
         concerns=found.concerns,
         consents=case_panel(session(), current_user.person, found, getattr(
             acting_representation(), "principal_person_id", None)),
+        retention=retention_of(session(), current_app.config["RETENTION_DAYS"], found),
     )
 
 
@@ -147,6 +152,25 @@ def complaint_deadline_of(found: Case) -> date | None:
     decision = latest(found, "decision")
     deadline = (decision.data or {}).get("complaint_deadline") if decision else None
     return date.fromisoformat(deadline) if deadline else None
+
+
+@blueprint.get("/<reference>/hvem-har-sett")
+@rules.citizen
+def looked(reference: str):
+    """Every read of the case, page by page: only for the person the case is about."""
+    found, _access = _case(reference)
+    if found.subject_person_id != current_user.person.id:
+        abort(404)
+    older_than = id_arg("eldre_enn")
+    return render_template(
+        "cases/looked.html", page=who_looked(session(), found, older_than=older_than),
+        older_than=older_than, link_args={"reference": found.reference},
+        heading=_("Who has looked at your case"),
+        intro=_("Everyone who has opened case %(reference)s, newest first: municipal staff, "
+                "the municipality's case system and those who act for you.",
+                reference=found.reference),
+        nobody=_("Nobody but you has looked at your case in the portal."),
+        back_url=url_for(".case", reference=found.reference), back_text=found.reference)
 
 
 def _acting_case(reference: str):
@@ -200,7 +224,8 @@ def reply(reference: str):
         save_answers(keys, draft, {"text": form.text.data.strip()})  # never lose the typing
         if action == "upload":
             if file_form.validate() and file_form.file.checked_data is not None:
-                store_attachment(session(), keys, municipality_id=municipality_id,
+                store_attachment(session(), keys, scanner=current_scanner(),
+                                 municipality_id=municipality_id,
                                  data=file_form.file.checked_data,
                                  filename=file_form.file.data.filename,
                                  uploaded_by_person_id=filler.person.id, draft_id=draft.id)

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.clock import utcnow
 from portal.db import Base
-from portal.identity.crypto import DataKeys
+from portal.documents.scanning import Scanner, check_clean
+from portal.identity.crypto import DataKeys, row_context
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -72,6 +73,7 @@ class Refusal(enum.StrEnum):
     WRONG_TYPE = "wrong_type"
     UNSAFE_PDF = "unsafe_pdf"
     TOTAL_TOO_LARGE = "total_too_large"
+    INFECTED = "infected"  # the virus scanner found something
 
 
 class AttachmentRefused(ValueError):  # noqa: N818 - the name is part of the agreed interface
@@ -259,6 +261,7 @@ def store_attachment(
     session: Session,
     keys: DataKeys,
     *,
+    scanner: Scanner,
     municipality_id: int,
     data: bytes,
     filename: str | None,
@@ -266,12 +269,16 @@ def store_attachment(
     uploaded_by_staff_user_id: int | None = None,
     draft_id: int | None = None,
 ) -> Attachment:
-    """Encrypt and add an attachment (flush only). Refuses what ``check_content`` refuses.
+    """Scan, encrypt and add an attachment (flush only). Refuses what ``check_content``
+    refuses and what the scanner does not find clean (``Refusal.INFECTED``); raises
+    ``ScannerUnavailableError`` when there is no verdict: nothing is stored unscanned.
 
-    Check the size limits first with ``check_upload`` (the upload field does).
+    Check the size limits first with ``check_upload`` (the upload field does, and scans:
+    the verdict is remembered for the request, so the bytes are scanned once).
     """
+    if not check_clean(scanner, data).clean:
+        raise AttachmentRefused(Refusal.INFECTED)
     content_type = check_content(data)
-    digest = hashlib.sha256(data).hexdigest()
     attachment = Attachment(
         municipality_id=municipality_id,
         draft_id=draft_id,
@@ -280,10 +287,12 @@ def store_attachment(
         display_name=display_name_for(filename, content_type),
         content_type=content_type,
         size_bytes=len(data),
-        sha256=digest,
-        data_encrypted=keys.encrypt_bytes(data, _context(digest)),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data_encrypted=b"",
     )
     session.add(attachment)
+    session.flush()  # the id binds the ciphertext to this row
+    attachment.data_encrypted = keys.encrypt_bytes(data, attachment_context(attachment))
     session.flush()
     return attachment
 
@@ -291,7 +300,7 @@ def store_attachment(
 def read_attachment(keys: DataKeys, attachment: Attachment) -> bytes:
     """The file's bytes, decrypted and checked against its hash; else AttachmentUnreadableError."""
     try:
-        data = keys.decrypt_bytes(attachment.data_encrypted, _context(attachment.sha256))
+        data = keys.decrypt_bytes(attachment.data_encrypted, attachment_context(attachment))
     except InvalidTag:
         raise AttachmentUnreadableError(attachment.id) from None
     if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), attachment.sha256):
@@ -299,9 +308,11 @@ def read_attachment(keys: DataKeys, attachment: Attachment) -> bytes:
     return data
 
 
-def _context(sha256: str) -> bytes:
-    # The hash binds the ciphertext to its row: a blob copied into another row fails to decrypt.
-    return b"attachment:" + sha256.encode()
+def attachment_context(attachment: Attachment) -> bytes:
+    """Bound to the row, its municipality and the file's hash: a blob copied into another row
+    fails to decrypt. (Not to a draft or submission: an attachment moves from one to the other.)"""
+    return row_context("attachment", "data_encrypted", attachment.id,
+                       municipality=attachment.municipality_id, sha256=attachment.sha256)
 
 
 

@@ -1,12 +1,15 @@
 """The form kit's file upload: a field for one attachment and the validator that checks it.
 
-The validator reads the chosen file, judges it by its bytes (``attachments.check_upload``)
-against the limits in the app's settings, and leaves the accepted bytes on the field for
-the view to store, or puts a message next to the field that says what to do.
+The validator reads the chosen file, has it scanned for viruses (``scanning``), judges it by
+its bytes (``attachments.check_upload``) against the limits in the app's settings, and leaves
+the accepted bytes on the field for the view to store, or puts a message next to the field
+that says what to do. When the scanner cannot answer, the file is refused with a "try again
+later" (fail closed); the view keeps what the person typed.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from flask import current_app
@@ -18,6 +21,9 @@ from werkzeug.datastructures import FileStorage
 from wtforms.validators import ValidationError
 
 from portal.documents.attachments import AttachmentRefused, Refusal, check_upload
+from portal.documents.scanning import ScannerUnavailableError, check_clean, current_scanner
+
+log = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 10 * MEGABYTE
@@ -49,10 +55,18 @@ def refusal_message(code: Refusal) -> str:
     if code is Refusal.TOTAL_TOO_LARGE:
         return _("All files together can be at most %(size)s MB",
                  size=megabytes(max_total_bytes()))
+    if code is Refusal.INFECTED:
+        return _("We found a virus or other harmful content in the file, so we cannot take it. "
+                 "Choose another file")
     if code is Refusal.UNSAFE_PDF:
         return _("The PDF contains content we cannot accept (such as scripts). "
                  "Save it again as a plain PDF")
     return _("The file must be a PDF, JPG or PNG")
+
+
+def scanner_down_message() -> str:
+    return _("We cannot check files for viruses just now, so the file was not added. Try "
+             "again in a few minutes. What you have written is kept")
 
 
 def _limits_hint() -> str:
@@ -74,6 +88,7 @@ class AttachmentField(FileField):
         super().__init__(label, validators, **kwargs)
         self.checked_data: bytes | None = None
         self.checked_type: str | None = None
+        self.scanner_unavailable = False
 
 
 class AcceptedUpload:
@@ -94,6 +109,8 @@ class AcceptedUpload:
             return
         limit = max_file_bytes()
         data = upload.stream.read(limit + 1)  # one byte more than allowed is enough to refuse
+        if len(data) <= limit:
+            self._scan(field, data)
         try:
             content_type = check_upload(
                 data,
@@ -104,3 +121,17 @@ class AcceptedUpload:
         except AttachmentRefused as refused:
             raise ValidationError(refusal_message(refused.code)) from None
         field.checked_data, field.checked_type = data, content_type
+
+    def _scan(self, field, data: bytes) -> None:
+        """Refuse a file the scanner finds harmful, or any file when it cannot answer."""
+        try:
+            verdict = check_clean(current_scanner(), data)
+        except ScannerUnavailableError as error:
+            log.warning("An upload was refused because the virus scanner gave no verdict: %s",
+                        error)
+            field.scanner_unavailable = True
+            raise ValidationError(scanner_down_message()) from None
+        if not verdict.clean:
+            # The signature helps IT; the file's name and the person are not logged.
+            log.warning("An upload was refused: the virus scanner found %s", verdict.signature)
+            raise ValidationError(refusal_message(Refusal.INFECTED))

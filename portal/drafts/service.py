@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
 from portal.drafts.models import Draft
-from portal.identity.crypto import DataKeys
+from portal.identity.crypto import DataKeys, row_context
 
-ANSWERS_CONTEXT = b"draft.answers"
 DEFAULT_LIFETIME = timedelta(days=30)
 # Answers to a request for information are drafts too, but are found from their case.
 NOT_LISTED = ("reply",)
@@ -30,15 +29,21 @@ def create_draft(
         municipality_id=municipality_id,
         owner_person_id=owner_person_id,
         kind=kind,
-        answers_encrypted=keys.encrypt("{}", ANSWERS_CONTEXT),
+        answers_encrypted=b"",
         idempotency_key=secrets.token_hex(16),
         created_at=now,
         updated_at=now,
         expires_at=now + lifetime,
     )
     session.add(draft)
-    session.flush()
+    session.flush()  # the id binds the answers' ciphertext to this row
+    draft.answers_encrypted = keys.encrypt("{}", answers_context(draft))
     return draft
+
+
+def answers_context(draft: Draft) -> bytes:
+    return row_context("draft", "answers_encrypted", draft.id, owner=draft.owner_person_id,
+                       municipality=draft.municipality_id)
 
 
 def find_draft(
@@ -66,7 +71,7 @@ def open_drafts(session: Session, *, municipality_id: int, owner_person_id: int)
 
 
 def answers(keys: DataKeys, draft: Draft) -> dict[str, Any]:
-    return json.loads(keys.decrypt(draft.answers_encrypted, ANSWERS_CONTEXT))
+    return json.loads(keys.decrypt(draft.answers_encrypted, answers_context(draft)))
 
 
 def save_answers(
@@ -74,7 +79,7 @@ def save_answers(
 ) -> dict[str, Any]:
     """Merge a step's answers into the draft; each save gives the draft its full lifetime."""
     merged = {**answers(keys, draft), **values}
-    draft.answers_encrypted = keys.encrypt(json.dumps(merged), ANSWERS_CONTEXT)
+    draft.answers_encrypted = keys.encrypt(json.dumps(merged), answers_context(draft))
     draft.updated_at = utcnow()
     draft.expires_at = draft.updated_at + lifetime
     return merged

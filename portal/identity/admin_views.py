@@ -20,6 +20,7 @@ from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole, StaffUser
 from portal.identity.staff_forms import ROLE_NAMES, NewStaffForm
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("staff_admin", __name__, "/ansatt/admin")
 admin_only = rules.staff(StaffRole.ADMIN)
@@ -158,7 +159,7 @@ def _refuse_own_account(staff: StaffUser):
 
 def _notice(members: list[StaffUser]) -> str | None:
     """The message after an action, naming the account it was done to."""
-    staff_id = request.args.get("staff", type=int)
+    staff_id = id_arg("staff")
     staff = next((member for member in members if member.id == staff_id), None)
     done = request.args.get("done")
     if staff is None or done not in ("disabled", "enabled"):

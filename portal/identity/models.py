@@ -50,6 +50,11 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     totp_secret_encrypted: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    # The last TOTP time step that logged in (a code is good once) and the wrong codes in a
+    # row: kept here, on the server, not in the cookie (see staff.check_totp).
+    totp_last_step: Mapped[int | None]
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_failed_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

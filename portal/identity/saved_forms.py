@@ -17,12 +17,11 @@ from werkzeug.datastructures import MultiDict
 
 from portal.clock import utcnow
 from portal.db import as_utc, session
-from portal.identity.crypto import data_keys
+from portal.identity.crypto import data_keys, row_context
 from portal.identity.models import SavedForm, UserSession
 from portal.identity.sessions import token_hash
 
 COOKIE_KEY = "saved_form"
-CONTEXT = b"saved_form"
 KEEP_FOR = timedelta(hours=1)
 
 
@@ -32,14 +31,21 @@ def save_posted_form(expired: UserSession | None) -> None:
     if not fields:
         return
     token = secrets.token_urlsafe(24)
-    session().add(SavedForm(
+    saved = SavedForm(
         token_hash=token_hash(token),
         path=request.full_path.rstrip("?"),
         person_id=expired.person_id if expired else None,
         staff_user_id=expired.staff_user_id if expired else None,
-        data_encrypted=data_keys().encrypt(json.dumps(fields), CONTEXT),
-    ))
+        data_encrypted=b"",
+    )
+    session().add(saved)
+    session().flush()  # the id binds the ciphertext to this row
+    saved.data_encrypted = data_keys().encrypt(json.dumps(fields), saved_form_context(saved))
     cookie_session[COOKIE_KEY] = token
+
+
+def saved_form_context(saved: SavedForm) -> bytes:
+    return row_context("saved_form", "data_encrypted", saved.id)
 
 
 def take_saved_form(person_id: int | None, staff_user_id: int | None) -> MultiDict | None:
@@ -56,7 +62,8 @@ def take_saved_form(person_id: int | None, staff_user_id: int | None) -> MultiDi
     same_person = (saved.person_id, saved.staff_user_id) == (person_id, staff_user_id)
     if not (fresh and same_person):
         return None
-    return MultiDict(json.loads(data_keys().decrypt(saved.data_encrypted, CONTEXT)))
+    return MultiDict(json.loads(data_keys().decrypt(saved.data_encrypted,
+                                                    saved_form_context(saved))))
 
 
 def delete_old_saved_forms(db) -> int:

@@ -20,6 +20,7 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.clock import utcnow
 from portal.db import as_utc, session
+from portal.identity.crypto import data_keys, row_context
 from portal.identity.models import LoginMethod, Person, SessionKind, StaffUser, UserSession
 
 # Kept across the fresh session that a login starts: where to go next, and a saved form.
@@ -74,9 +75,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def id_token_context(row: UserSession) -> bytes:
+    return row_context("user_session", "id_token_encrypted", row.id)
+
+
 def start_session(
     kind: SessionKind, method: LoginMethod, *, person: Person | None = None,
-    staff: StaffUser | None = None, id_token_encrypted: bytes | None = None,
+    staff: StaffUser | None = None, id_token: str | None = None,
 ) -> Actor:
     """Log in: a fresh cookie session (no fixation) and a new server-side row."""
     if current_user.is_authenticated:  # whoever was logged in in this browser is logged out
@@ -86,9 +91,11 @@ def start_session(
     cookie_session.update(preserved)
     token = secrets.token_urlsafe(32)
     row = UserSession(token_hash=token_hash(token), kind=kind, method=method, person=person,
-                      staff_user=staff, id_token_encrypted=id_token_encrypted)
+                      staff_user=staff)
     session().add(row)
     session().flush()
+    if id_token is not None:  # ID-porten's logout needs it back as id_token_hint
+        row.id_token_encrypted = data_keys().encrypt(id_token, id_token_context(row))
     actor = Actor(row=row, token=token)
     cookie_session.permanent = True
     login_user(actor)

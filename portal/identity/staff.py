@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import enum
+import hmac
 import secrets
+from datetime import datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
@@ -12,13 +15,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
-from portal.identity.crypto import DataKeys
+from portal.db import as_utc
+from portal.identity.crypto import DataKeys, row_context
 from portal.identity.models import StaffRole, StaffUser, UserSession
 
 MIN_PASSWORD_LENGTH = 12
 # Argon2 hashes whatever it is given; a cap keeps one login from costing seconds of CPU.
 MAX_PASSWORD_LENGTH = 256
-TOTP_CONTEXT = b"staff.totp"
+MAX_CODE_FAILURES = 5
+CODE_LOCKOUT = timedelta(minutes=15)
 _hasher = PasswordHasher()  # Argon2id with the library's (RFC 9106) default parameters
 # Verified when no account matches, so that a wrong e-mail takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -185,17 +190,70 @@ def totp_uri(secret: str, staff: StaffUser) -> str:
 
 
 def enable_totp(keys: DataKeys, staff: StaffUser, secret: str, code: str) -> bool:
-    if not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    if matching_step(secret, code.strip(), utcnow()) is None:
         return False
-    staff.totp_secret_encrypted = keys.encrypt(secret, TOTP_CONTEXT)
+    staff.totp_secret_encrypted = keys.encrypt(secret, totp_context(staff))
+    staff.totp_last_step = None
+    staff.totp_failures = 0
     return True
 
 
-def verify_totp(keys: DataKeys, staff: StaffUser, code: str) -> bool:
-    if staff.totp_secret_encrypted is None:
-        return True
-    secret = keys.decrypt(staff.totp_secret_encrypted, TOTP_CONTEXT)
-    return pyotp.TOTP(secret).verify(code.strip(), valid_window=1)
+def totp_context(staff: StaffUser) -> bytes:
+    return row_context("staff_user", "totp_secret_encrypted", staff.id,
+                       municipality=staff.municipality_id)
+
+
+class CodeCheck(enum.StrEnum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    USED = "used"  # right, but its time step has been used to log in already
+    LOCKED = "locked"  # too many wrong codes lately: wait
+
+
+def check_totp(session: Session, keys: DataKeys, staff: StaffUser, code: str) -> CodeCheck:
+    """Check a login code, remembering on the server what was used and what failed.
+
+    RFC 6238 § 5.2: a code is accepted once; the account keeps the last time step that logged
+    in, so the same code (or an older one) cannot log in again, in this browser or another.
+    The count of wrong codes lives on the account too, not in the cookie, so an older cookie
+    cannot reset it: after ``MAX_CODE_FAILURES`` wrong codes in a row, codes are refused for
+    ``CODE_LOCKOUT`` (NIST SP 800-63B § 5.2.2, rate limiting).
+    """
+    _lock_account(session, staff)
+    now = utcnow()
+    if staff.totp_failures >= MAX_CODE_FAILURES:
+        if staff.totp_failed_at and now - as_utc(staff.totp_failed_at) < CODE_LOCKOUT:
+            return CodeCheck.LOCKED
+        staff.totp_failures = 0
+    secret = keys.decrypt(staff.totp_secret_encrypted, totp_context(staff))
+    step = matching_step(secret, code.strip(), now)
+    if step is not None and (staff.totp_last_step is None or step > staff.totp_last_step):
+        staff.totp_last_step = step
+        staff.totp_failures = 0
+        return CodeCheck.ACCEPTED
+    staff.totp_failures += 1
+    staff.totp_failed_at = now
+    return CodeCheck.USED if step is not None else CodeCheck.WRONG
+
+
+def too_many_code_failures(staff: StaffUser) -> bool:
+    return staff.totp_failures >= MAX_CODE_FAILURES
+
+
+def matching_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step (within one step of now, for clock drift) whose code this is, or None."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _lock_account(session: Session, staff: StaffUser) -> None:
+    """Two requests with one code at the same moment: the second waits, then sees it used."""
+    session.execute(sa.select(StaffUser.id).where(StaffUser.id == staff.id).with_for_update())
+    session.refresh(staff)
 
 
 def grouped_secret(secret: str) -> str:

@@ -8,6 +8,8 @@ sends the person to change it (``require_password_change``).
 
 from __future__ import annotations
 
+import logging
+
 from cryptography.exceptions import InvalidTag
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie_session
@@ -26,27 +28,49 @@ from portal.identity.demo_people import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from portal.identity.models import LoginMethod, SessionKind, StaffRole, StaffUser
 from portal.identity.sessions import start_session
 from portal.identity.staff_forms import ROLE_NAMES, ChangePasswordForm, CodeForm, StaffLoginForm
-from portal.identity.views import safe_next
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.redirects import safe_next
 
+log = logging.getLogger(__name__)
 blueprint = tenant_blueprint("staff_auth", __name__, "/ansatt")
 
 PENDING_KEY = "staff_pending"  # an account whose password was right, waiting for its code
 PENDING_SECONDS = 5 * 60
-MAX_CODE_ATTEMPTS = 5  # then the password again; the rate limit counts per address as well
 TOTP_SETUP_KEY = "staff_totp_setup"
 # One message for every failure, so that nobody can find out which e-mail addresses have an
 # account, or which accounts are disabled (OWASP Authentication Cheat Sheet).
 WRONG_LOGIN = _l("The e-mail address or password is wrong")
 WRONG_CODE = _l("The code is wrong. Type the code your authenticator app shows now")
+USED_CODE = _l("This code has been used already. Wait for the next code in your authenticator "
+               "app and type it")
+CODE_FAILURES = {accounts.CodeCheck.WRONG: "wrong code", accounts.CodeCheck.USED: "code used again",
+                 accounts.CodeCheck.LOCKED: "too many wrong codes"}
 
 
 def _login_limit() -> str:
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
+# The limits count per account and client address (the real one: see PORTAL_TRUSTED_PROXIES),
+# so that someone guessing one account's password cannot lock every colleague out, and a
+# municipality's staff behind one office address do not share one count.
+def _account_and_address() -> str:
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"staff-login:{g.municipality.id}:{email}:{request.remote_addr}"
+
+
+def _pending_account_and_address() -> str:
+    pending = cookie_session.get(PENDING_KEY) or {}
+    return f"staff-code:{pending.get('staff_id')}:{request.remote_addr}"
+
+
+def _own_account_and_address() -> str:
+    staff = current_user.staff if current_user.is_authenticated else None
+    return f"staff-password:{staff.id if staff else None}:{request.remote_addr}"
+
+
 @blueprint.route("/logg-inn", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_and_address)
 @access.public
 def login():
     next_path = safe_next(request.args.get("next"), url_for(".home"))
@@ -57,10 +81,14 @@ def login():
         staff = accounts.authenticate(
             session(), current_municipality().id, form.email.data, form.password.data
         )
-        if staff is not None:
+        if staff is not None and _public_password_in_production(form.password.data):
+            _record_failure(form.email.data, reason="published demo password refused")
+            staff = None
+        elif staff is not None:
             _remember_next(request.args.get("next"))
             return _password_accepted(staff)
-        _record_failure(form.email.data)
+        else:
+            _record_failure(form.email.data)
         form.email.errors.append(WRONG_LOGIN)
     return render_template(
         "staff/login.html", form=form, timeout=request.args.get("timeout"),
@@ -70,7 +98,7 @@ def login():
 
 
 @blueprint.route("/kode", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pending_account_and_address)
 @access.public
 def second_factor():
     staff = _pending_staff()
@@ -78,17 +106,21 @@ def second_factor():
         return redirect(url_for(".login", restart="expired"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.verify_totp(data_keys(), staff, form.code.data):
+        checked = accounts.check_totp(session(), data_keys(), staff, form.code.data)
+        if checked is accounts.CodeCheck.ACCEPTED:
+            cookie_session.pop(PENDING_KEY, None)
             return _complete_login(staff, with_code=True)
-        _record_failure(staff.email, reason="wrong code")
-        if _too_many_wrong_codes():
+        _record_failure(staff.email, reason=CODE_FAILURES[checked])
+        if checked is accounts.CodeCheck.LOCKED or accounts.too_many_code_failures(staff):
+            # The count is the account's, on the server: an older cookie does not reset it.
+            cookie_session.pop(PENDING_KEY, None)
             return redirect(url_for(".login", restart="attempts"))
-        form.code.errors.append(WRONG_CODE)
+        form.code.errors.append(USED_CODE if checked is accounts.CodeCheck.USED else WRONG_CODE)
     return render_template("staff/second_factor.html", form=form)
 
 
 @blueprint.route("/nytt-passord", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_own_account_and_address)
 @rules.staff()
 def change_password():
     staff = current_user.staff
@@ -154,6 +186,18 @@ def require_password_change():
     return None
 
 
+def _public_password_in_production(password: str) -> bool:
+    """The demo accounts' password is in the README: in production it never logs anyone in
+    (the demo data is not loaded there, but an account may have been given it by hand)."""
+    if current_app.config["PORTAL_ENV"] != "production":
+        return False
+    if password == DEMO_STAFF_PASSWORD:
+        log.error("A staff login with the published demo password was refused: change that "
+                  "account's password")
+        return True
+    return False
+
+
 def _logged_in_here() -> bool:
     staff = current_user.staff if current_user.is_authenticated else None
     return staff is not None and staff.municipality_id == current_municipality().id
@@ -173,7 +217,7 @@ def _password_accepted(staff: StaffUser):
         return _complete_login(staff, with_code=False)
     cookie_session[PENDING_KEY] = {
         "staff_id": staff.id, "municipality_id": staff.municipality_id,
-        "since": clock.unix_seconds(), "attempts": 0,
+        "since": clock.unix_seconds(),
     }
     return redirect(url_for(".second_factor"))
 
@@ -200,16 +244,6 @@ def _pending_staff() -> StaffUser | None:
     if staff is None or not staff.active or staff.totp_secret_encrypted is None:
         return None
     return staff
-
-
-def _too_many_wrong_codes() -> bool:
-    pending = dict(cookie_session[PENDING_KEY])
-    pending["attempts"] += 1
-    if pending["attempts"] >= MAX_CODE_ATTEMPTS:
-        cookie_session.pop(PENDING_KEY, None)
-        return True
-    cookie_session[PENDING_KEY] = pending
-    return False
 
 
 def _new_password_accepted(form: ChangePasswordForm, staff: StaffUser, forced: bool) -> bool:

@@ -30,21 +30,15 @@ from portal.identity.forms import OTHER, ProfileForm, TestIdForm
 from portal.identity.models import LoginMethod, SessionKind
 from portal.identity.nin import InvalidNin, parse_nin
 from portal.identity.persons import find_or_create_person, update_contact_details
-from portal.identity.sessions import extend, log_out, start_session
+from portal.identity.sessions import extend, id_token_context, log_out, start_session
+from portal.links import public_url_for
 from portal.municipalities.service import get_by_slug
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.redirects import safe_next
 
 log = logging.getLogger(__name__)
 blueprint = tenant_blueprint("auth", __name__)
 callback = Blueprint("idporten", __name__)
-ID_TOKEN_CONTEXT = b"session.id_token"
-
-
-def safe_next(value: str | None, default: str) -> str:
-    """Only paths on this site: never another host (open redirect)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
 
 
 @blueprint.get("/logg-inn")
@@ -64,7 +58,7 @@ def login_idporten():
         abort(404)
     cookie_session["login_next"] = safe_next(request.args.get("next"), url_for("info.start"))
     cookie_session["login_municipality"] = current_municipality().slug
-    redirect_uri = url_for("idporten.finish", _external=True)
+    redirect_uri = public_url_for("idporten.finish")
     return idporten.start_login(redirect_uri, current_language())
 
 
@@ -81,7 +75,7 @@ def finish():
         return render_template("auth/login_failed.html", retry_slug=slug or None), 400
     person = find_or_create_person(session(), data_keys(), nin)
     start_session(SessionKind.CITIZEN, LoginMethod.IDPORTEN, person=person,
-                  id_token_encrypted=data_keys().encrypt(identity.id_token, ID_TOKEN_CONTEXT))
+                  id_token=identity.id_token)
     default = url_for("info.start", municipality_slug=municipality.slug) if municipality else "/"
     return redirect(safe_next(cookie_session.pop("login_next", None), default))
 
@@ -117,13 +111,13 @@ def logout():
         return redirect(url_for("auth.logged_out"))
     row = current_user.row
     log_out(current_user._get_current_object())
-    logged_out = url_for("auth.logged_out", _external=True)
     if row.method == LoginMethod.IDPORTEN and idporten.is_configured():
-        id_token = data_keys().decrypt(row.id_token_encrypted, ID_TOKEN_CONTEXT)
-        provider_logout = idporten.logout_url(id_token, logged_out)
+        id_token = data_keys().decrypt(row.id_token_encrypted, id_token_context(row))
+        # ID-porten sends the browser back to the address registered for the portal.
+        provider_logout = idporten.logout_url(id_token, public_url_for("auth.logged_out"))
         if provider_logout:
             return redirect(provider_logout)
-    return redirect(logged_out)
+    return redirect(url_for("auth.logged_out"))
 
 
 @blueprint.get("/logget-ut")

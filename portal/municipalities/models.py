@@ -50,8 +50,11 @@ class Municipality(Base):
     # Digital submission closed for a while (a fault, a change of back-office system): the
     # citizen's start pages say how to apply on paper or at the desk; the desk keeps working.
     digital_submission_closed: Mapped[bool] = mapped_column(default=False,
-                                                            server_default=sa.false())
+                                                            server_default="0")
     digital_closed_message: Mapped[LocalizedText | None] = mapped_column(sa.JSON)
+    # Days a closed case's documents stay in the portal, per case kind ("default" for the
+    # rest), overriding PORTAL_RETENTION_DAYS (see portal.retention).
+    retention_days: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -34,6 +34,8 @@ REQUIRED_FIELDS = (
     "complaint_body_name",
     *LOCALIZED_FIELDS,
 )
+SLUG_KEY = re.compile(r"^[a-z][a-z_]*$")  # a case kind, or "default"
+MAX_RETENTION_DAYS = 3650
 # White text on the brand colour must reach WCAG 2.2 contrast (1.4.3, 4.5:1 for normal text).
 MIN_CONTRAST_WITH_WHITE = 4.5
 
@@ -116,6 +118,7 @@ def validate_municipality_data(data: dict[str, Any]) -> dict[str, Any]:
         _check_localized("digital_closed_message", values.get("digital_closed_message"))
     if "consent_texts" in values:
         values["consent_texts"] = _check_consent_texts(values["consent_texts"])
+    values["retention_days"] = _check_retention_days(values.get("retention_days", {}))
     known = set(Municipality.__table__.columns.keys()) - {"id", "created_at",
                                                           "webhook_secret_encrypted"}
     unknown = set(values) - known
@@ -183,6 +186,16 @@ def with_consent_version(existing: list[dict] | None, texts: dict[str, Any]) -> 
     if not same or versions[-1]["version"] != texts["version"]:
         versions.append(texts)  # a new version, or an older one made current again
     return versions
+def _check_retention_days(days: Any) -> dict[str, int]:
+    """{kind or "default": days}: how long a closed case's documents stay (portal.retention)."""
+    if not isinstance(days, dict) or any(
+            not SLUG_KEY.match(str(kind)) or not isinstance(number, int)
+            or isinstance(number, bool) or not 1 <= number <= MAX_RETENTION_DAYS
+            for kind, number in days.items()):
+        raise MunicipalityDataError(
+            f"retention_days: give whole days from 1 to {MAX_RETENTION_DAYS} per case kind, "
+            "like ip_application = 180 or default = 90")
+    return dict(days)
 
 
 def _check_brand_colour(colour: str) -> None:

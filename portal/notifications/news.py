@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case
 from portal.identity.models import Person
+from portal.links import public_url_for
 from portal.municipalities.models import Municipality
 from portal.notifications.mail import send_mail
 from portal.notifications.sms import send_sms
@@ -47,7 +47,7 @@ class Message:
 
 def _link(endpoint: str, **values) -> str:
     """An absolute link to a portal page (the worker runs with the public address)."""
-    return url_for(endpoint, _external=True, **values)
+    return public_url_for(endpoint, **values)
 
 
 # The fan-out tasks.

@@ -33,8 +33,10 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.api.messages import message_body
+from portal.audit.service import record
+from portal.cases.models import Case
 from portal.db import get_db
-from portal.identity.crypto import DataKeys, data_keys
+from portal.identity.crypto import DataKeys, data_keys, row_context
 from portal.municipalities.models import Municipality
 from portal.municipalities.tenancy import forget_municipality
 from portal.queue.models import OutboxMessage
@@ -46,7 +48,6 @@ log = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-IP-Portal-Signature"
 MESSAGE_ID_HEADER = "X-IP-Portal-Message-Id"
 USER_AGENT = "IP-portal-webhook/1"
-SECRET_CONTEXT = b"municipality.webhook_secret"
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix that marks the secret, not a secret
 DEFAULT_TOLERANCE_SECONDS = 300
 DEFAULT_TIMEOUT_SECONDS = 10.0
@@ -118,10 +119,14 @@ def set_webhook(session: Session, keys: DataKeys, municipality: Municipality, ur
     production = current_app.config["PORTAL_ENV"] == "production"
     municipality.webhook_url = check_webhook_url(url, production=production)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    municipality.webhook_secret_encrypted = keys.encrypt(secret, SECRET_CONTEXT)
+    municipality.webhook_secret_encrypted = keys.encrypt(secret, secret_context(municipality))
     session.flush()
     forget_municipality(municipality.slug)
     return secret
+
+
+def secret_context(municipality: Municipality) -> bytes:
+    return row_context("municipality", "webhook_secret_encrypted", municipality.id)
 
 
 def clear_webhook(session: Session, municipality: Municipality) -> None:
@@ -195,7 +200,7 @@ def _targets(app: Flask) -> list[Target]:
 
 def _target(keys: DataKeys, municipality: Municipality) -> Target | None:
     try:
-        secret = keys.decrypt(municipality.webhook_secret_encrypted, SECRET_CONTEXT)
+        secret = keys.decrypt(municipality.webhook_secret_encrypted, secret_context(municipality))
     except Exception:  # e.g. PORTAL_DATA_KEY changed; the other municipalities still get theirs
         log.error("The webhook secret of %s cannot be decrypted: set a new one with "
                   "'flask --app portal portal set-webhook'", municipality.slug)
@@ -236,6 +241,8 @@ def _deliver_next(app: Flask, http: httpx.Client, target: Target,
         if body is not None:
             failure = _post(http, target, message_id, body, _http_timeout(settings))
         with database.session_scope() as session:
+            if body is not None:  # the case's data left the portal, whatever the answer
+                _audit_push(session, target, message_id, delivery, failure)
             _settle(session, message_id, delivery, failure)
     _log_outcome(target, message_id, delivery, failure)
     return failure is None
@@ -274,6 +281,18 @@ def _post(http: httpx.Client, target: Target, message_id: str, body: bytes,
     except httpx.HTTPError as error:
         return f"connection error: {type(error).__name__}"
     return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def _audit_push(session: Session, target: Target, message_id: str, delivery: int,
+                failure: str | None) -> None:
+    """A push is a read of the case by the back office: the person sees it under «who has
+    looked» (pasientjournalloven § 18), like a lease through the API."""
+    message = session.get(OutboxMessage, message_id)
+    case = session.get(Case, message.case_id)
+    outcome = "delivered" if failure is None else f"not taken: {failure}"
+    record(session, "queue.pushed", municipality_id=target.municipality_id,
+           subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
+           reason=f"webhook, message {message_id}, delivery {delivery}, {outcome}"[:500])
 
 
 def _settle(session: Session, message_id: str, delivery: int, failure: str | None) -> None:

@@ -1,7 +1,8 @@
 """The background worker: ``flask --app portal portal worker``.
 
 It runs periodic jobs (each in its own transaction) until it gets SIGTERM or SIGINT. Work
-that must not happen inside a web request (PDF receipts, e-mail, webhooks, expiring drafts)
+that must not happen inside a web request (PDF receipts, e-mail, webhooks, expiring drafts,
+retention)
 is listed in ``all_jobs``; each job lives in the capability that owns it. A failing job is
 logged and tried again on the next round; it never stops the other jobs.
 """
@@ -50,6 +51,7 @@ def all_jobs() -> list[Job]:
     from portal.queue.watch import send_digests
     from portal.queue.webhook import deliver_webhooks
     from portal.representation.service import expire_ended
+    from portal.retention import apply_retention
 
     return [
         Job("tasks", run_due_tasks),
@@ -60,6 +62,7 @@ def all_jobs() -> list[Job]:
         Job("delete-old-saved-forms", in_transaction(delete_old_saved_forms), every_seconds=600),
         Job("expire-representations", in_transaction(expire_ended), every_seconds=600),
         Job("undelivered-digest", send_digests, every_seconds=600),
+        Job("retention", apply_retention, every_seconds=3600),
     ]
 
 

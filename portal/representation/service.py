@@ -19,6 +19,7 @@ from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.opening import unused_reference
 from portal.clock import utcnow
 from portal.db import as_utc
+from portal.documents.scanning import Scanner
 from portal.identity.crypto import DataKeys
 from portal.identity.models import Person, StaffUser
 from portal.identity.nin import NationalIdentityNumber, age_on
@@ -150,7 +151,8 @@ def revoke(session: Session, keys: DataKeys, representation: Representation, *, 
 def upload_document(session: Session, keys: DataKeys, *, municipality: Municipality,
                     representative: Person, principal_nin: NationalIdentityNumber,
                     principal_name: str, basis: Basis, scopes: Sequence[str], data: bytes,
-                    filename: str | None, language: str, request_id: str) -> Representation:
+                    filename: str | None, language: str, request_id: str,
+                    scanner: Scanner) -> Representation:
     from portal.documents.attachments import store_attachment
 
     key = idempotency_key("uploaded", representative.id, request_id)
@@ -164,8 +166,9 @@ def upload_document(session: Session, keys: DataKeys, *, municipality: Municipal
         raise RepresentationRefusedError("you_are_too_young", "principal_nin")
     if basis == Basis.FULLMAKT and age_on(principal_nin.birth_date, today) < PRINCIPAL_MIN_AGE:
         raise RepresentationRefusedError("principal_too_young", "principal_nin")
-    attachment = store_attachment(session, keys, municipality_id=municipality.id, data=data,
-                                  filename=filename, uploaded_by_person_id=representative.id)
+    attachment = store_attachment(session, keys, scanner=scanner, municipality_id=municipality.id,
+                                  data=data, filename=filename,
+                                  uploaded_by_person_id=representative.id)
     representation = Representation(
         municipality_id=municipality.id, principal_person_id=principal.id,
         representative_person_id=representative.id, basis=basis,

@@ -12,7 +12,9 @@ from flask_login import current_user
 from flask_wtf.file import FileRequired
 
 from portal import access, clock
+from portal.cases.looked import who_looked_at_representations
 from portal.db import session
+from portal.documents.scanning import current_scanner
 from portal.documents.upload_fields import AcceptedUpload
 from portal.forms import ConfirmForm
 from portal.i18n import current_language
@@ -20,6 +22,7 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.persons import person_nin
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.redirects import safe_next
 from portal.representation import acting, service
 from portal.representation.checks import parent_check
 from portal.representation.forms import (
@@ -33,6 +36,7 @@ from portal.representation.forms import (
 )
 from portal.representation.models import Basis, Representation, Status
 from portal.representation.rules import birth_date_of, shown_status
+from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("representation", __name__, "/fullmakt")
 
@@ -82,6 +86,22 @@ def index():
     return render_template(
         "representation/index.html", given=service.given_by(session(), municipality_id, person),
         received=service.received_by(session(), municipality_id, person), **_words())
+
+
+@blueprint.get("/hvem-har-sett")
+@rules.citizen
+def looked():
+    """Every time staff opened a power of attorney about this person, page by page."""
+    older_than = id_arg("eldre_enn")
+    page = who_looked_at_representations(session(), current_municipality().id,
+                                         current_user.person, older_than=older_than)
+    return render_template(
+        "cases/looked.html", page=page, older_than=older_than, link_args={},
+        heading=_("Who has looked at your powers of attorney"),
+        intro=_("Every time municipal staff opened a power of attorney you gave, or a "
+                "document about acting for you, newest first."),
+        nobody=_("Nobody has looked at your powers of attorney."),
+        back_url=url_for(".index"), back_text=_("Power of attorney"))
 
 
 @blueprint.route("/ny", methods=["GET", "POST"])
@@ -197,7 +217,7 @@ def upload():
                 principal_name=form.principal_name.data.strip(), basis=Basis(form.basis.data),
                 scopes=form.scopes.data, data=form.document.checked_data,
                 filename=form.document.data.filename, language=current_language(),
-                request_id=form.request_id.data)
+                request_id=form.request_id.data, scanner=current_scanner())
         except service.RepresentationRefusedError as refused:
             _refused(form, refused)
         else:
@@ -237,14 +257,9 @@ def choose():
     form.acting_for.choices = [(key, label) for key, label, _rep in choices]
     if form.validate_on_submit():
         acting.switch(session(), current_user.row, form.acting_for.data, choices)
-        return redirect(request.args.get("next") if _safe(request.args.get("next"))
-                        else url_for("my_cases.index"))
+        return redirect(safe_next(request.args.get("next"), url_for("my_cases.index")))
     return render_template("representation/choose.html", form=form, choices=choices,
                            **_words())
-
-
-def _safe(target: str | None) -> bool:
-    return bool(target) and target.startswith("/") and not target.startswith("//")
 
 
 @blueprint.get("/skjema.pdf")

@@ -22,6 +22,7 @@ from portal.documents.attachments import (
     read_attachment,
     store_attachment,
 )
+from portal.documents.scanning import NoScanner
 from portal.documents.upload_fields import AcceptedUpload, AttachmentField
 from portal.identity.models import Person
 from portal.municipalities.service import get_by_slug, import_municipality
@@ -47,7 +48,8 @@ def municipality_id(db_session):
 
 
 def store(db_session, keys, municipality_id, data=PNG_BYTES, filename="scan.png", **changes):
-    return store_attachment(db_session, keys, municipality_id=municipality_id, data=data,
+    return store_attachment(db_session, keys, scanner=NoScanner(),
+                            municipality_id=municipality_id, data=data,
                             filename=filename, **{"draft_id": DRAFT, **changes})
 
 

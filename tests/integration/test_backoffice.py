@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.applications.models import Receipt
-from portal.applications.receipts import PDF_CONTEXT
+from portal.applications.receipts import store_receipt
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.service import apply_event
@@ -17,6 +16,7 @@ from portal.cases.submissions import submission_payload
 from portal.clock import today as today_in_norway
 from portal.clock import utcnow
 from portal.documents.attachments import store_attachment
+from portal.documents.scanning import NoScanner
 from portal.identity import staff as accounts
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole, StaffUser
@@ -297,8 +297,7 @@ def test_the_receipt_pdf_can_be_downloaded_and_the_read_is_logged(app, caseworke
     found = case_of(db_session, reference)
     submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == found.id))
     with app.app_context():
-        sealed = data_keys().encrypt_bytes(b"%PDF-1.7 receipt", PDF_CONTEXT)
-    db_session.add(Receipt(submission_id=submission.id, pdf_encrypted=sealed))
+        store_receipt(db_session, submission.id, b"%PDF-1.7 receipt")
     db_session.commit()
     response = caseworker.get(case_url(reference, "/kvittering.pdf"))
     assert response.status_code == 200
@@ -312,7 +311,8 @@ def attach(app, db_session, reference: str, data: bytes = PNG, name: str = "scan
     found = case_of(db_session, reference)
     submission = db_session.scalar(sa.select(Submission).where(Submission.case_id == found.id))
     with app.app_context():
-        stored = store_attachment(db_session, data_keys(), municipality_id=found.municipality_id,
+        stored = store_attachment(db_session, data_keys(), scanner=NoScanner(),
+                                  municipality_id=found.municipality_id,
                                   data=data, filename=name)
     stored.submission_id = submission.id
     db_session.commit()

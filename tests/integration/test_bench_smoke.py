@@ -19,6 +19,7 @@ from bench.submit import check_database, percentile
 from bench.table import Figure, Goal, Report, render, write_json
 from bench.throughput import WRK_SCRIPT, WrkResult, figures, parse_wrk
 from portal.api.clients import create_client
+from portal.identity.crypto import data_keys
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +85,9 @@ def test_copies_of_a_submission_wait_in_the_queue_api(client, db_session):
     citizen.log_in(browser, citizen.synthetic_nin(8), "smoke copies")
     citizen.apply(browser)
     template = seed.template_submission(db_session)
-    pairs = seed.copy_submissions(db_session, template, 3, "IP-T")
+    with client.application.app_context():
+        keys = data_keys()
+    pairs = seed.copy_submissions(db_session, keys, template, 3, "IP-T")
     seed.add_outbox_messages(db_session, template.municipality_id, template.kind, pairs)
     _, token = create_client(db_session, municipality_id=template.municipality_id,
                              name="smoke", scopes=["queue"])

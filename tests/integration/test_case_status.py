@@ -42,8 +42,9 @@ def a_case(app, db_session, slug: str = "eksempel",
                                         name=SUBJECT_NAME)
         case = Case(municipality_id=get_by_slug(db_session, slug).id, kind="ip_application",
                     reference=new_reference(2026), subject_person_id=subject.id, status=status)
+        db_session.add(case)
+        db_session.flush()  # the code's ciphertext is bound to the case's row
         code = issue_tracking_code(keys, case)
-    db_session.add(case)
     db_session.commit()
     return case, code
 

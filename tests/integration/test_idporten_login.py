@@ -173,7 +173,7 @@ def token_for_client(provider: str, client_id: str) -> tuple[dict, str]:
 
 
 def test_logout_ends_the_session_here_and_at_the_provider(app_factory, provider):
-    _, client = portal_client(app_factory, provider)
+    app, client = portal_client(app_factory, provider)
     log_in_at_provider(client, "substantial")
     page = client.get("/eksempel/min-profil").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -181,6 +181,8 @@ def test_logout_ends_the_session_here_and_at_the_provider(app_factory, provider)
     location = logged_out.headers["Location"]
     assert location.startswith(f"{provider}/oauth2/end_session")
     query = parse_qs(urlparse(location).query)
-    assert query["post_logout_redirect_uri"] == ["http://localhost/eksempel/logget-ut"]
+    # From PORTAL_PUBLIC_URL, the address registered with ID-porten; never the Host header.
+    assert query["post_logout_redirect_uri"] == [
+        f"{app.config['PUBLIC_URL']}/eksempel/logget-ut"]
     assert query["id_token_hint"][0].count(".") == 2  # a JWT
     assert client.get("/eksempel/min-profil").status_code == 302

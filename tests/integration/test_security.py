@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from flask import abort
 
@@ -99,3 +101,74 @@ def test_every_route_declares_an_access_rule(app):
 def test_method_not_allowed_gets_the_error_page(client):
     response = client.post("/eksempel/brand.css?lang=en")
     assert response.status_code == 405
+
+
+# --- Issue 16: open redirects, links from the public address, the __Host- cookie -------------
+
+OPEN_REDIRECTS = ["/%09/evil.example", "//evil.example", "/\\evil.example", "/%5Cevil.example",
+                  "/%0a/evil.example", "https://evil.example", "/%2F%2Fevil.example"]
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_staff_login_never_redirects_to_another_host(client, target):
+    from portal.identity.demo_people import DEMO_STAFF_PASSWORD
+    from tests.support.flows import csrf_token
+
+    page = client.get(f"/eksempel/ansatt/logg-inn?next={target}").get_data(as_text=True)
+    response = client.post(f"/eksempel/ansatt/logg-inn?next={target}", data={
+        "csrf_token": csrf_token(page), "email": "saksbehandler@eksempel.example",
+        "password": DEMO_STAFF_PASSWORD})
+    assert response.headers["Location"] == "/eksempel/ansatt/"
+
+
+@pytest.mark.parametrize("target", OPEN_REDIRECTS)
+def test_citizen_login_never_redirects_to_another_host(client, target):
+    from tests.support.flows import csrf_token
+
+    page = client.get(f"/eksempel/testid?next={target}").get_data(as_text=True)
+    response = client.post(f"/eksempel/testid?next={target}",
+                           data={"csrf_token": csrf_token(page), "person": "kari"})
+    assert response.headers["Location"] == "/eksempel/"
+    login = client.get(f"/eksempel/logg-inn?next={target}").get_data(as_text=True)
+    [testid_link] = re.findall(r'href="(/eksempel/testid[^"]*)"', login)
+    assert testid_link == "/eksempel/testid?next=/eksempel/"  # the default, not the target
+
+
+def test_api_links_come_from_the_public_url_never_the_host_header(app, db_session):
+    from portal.api.clients import create_client
+    from portal.municipalities.service import get_by_slug
+    from tests.support.apply import fill_application, send
+    from tests.support.flows import log_in_with_testid
+
+    citizen = app.test_client()
+    log_in_with_testid(citizen, "kari")
+    send(citizen, fill_application(citizen))
+    _, token = create_client(db_session, municipality_id=get_by_slug(db_session, "eksempel").id,
+                             name="DIPS", scopes=["queue"])
+    db_session.commit()
+    response = app.test_client().post(
+        "/api/v1/queue/lease", json={}, base_url="http://evil.example",
+        headers={"Authorization": f"Bearer {token}", "Host": "evil.example"})
+    [message] = response.get_json()["messages"]
+    link = message["links"]["receipt_pdf"]
+    submission_id = message["submission"]["id"]
+    assert link == f"{app.config['PUBLIC_URL']}/api/v1/submissions/{submission_id}/receipt.pdf"
+    assert "evil.example" not in response.get_data(as_text=True)
+
+
+def test_the_production_session_cookie_has_the_host_prefix(app_factory):
+    from portal.config import load_settings
+    from tests.unit.test_config import INSTANCE, SAFE_PRODUCTION
+
+    production = load_settings(SAFE_PRODUCTION, INSTANCE)
+    app = app_factory(SESSION_COOKIE_NAME=production["SESSION_COOKIE_NAME"],
+                      SESSION_COOKIE_SECURE=production["SESSION_COOKIE_SECURE"],
+                      SERVER_NAME="localhost")
+    response = app.test_client().get("/eksempel/tilbakemelding/nyttig")
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if "portal_session" in c]
+    # RFC 6265bis §4.1.3.2: __Host- cookies are Secure, have Path=/ and no Domain.
+    assert cookie.startswith("__Host-portal_session=")
+    attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+    assert "secure" in attributes
+    assert "path=/" in attributes
+    assert not any(part.startswith("domain=") for part in attributes)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pyotp
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from portal import clock
 from portal.audit.models import AuditEvent
@@ -288,3 +290,56 @@ def test_staff_home_links_by_role(client):
     assert "/eksempel/ansatt/admin/ansatte" not in page
     assert SECURITY in page
 
+
+
+# --- Issue 16, point 4: a code logs in once; wrong codes are counted on the server ---------
+
+def code_step_start():
+    """A moment at the start of a TOTP step, so that a test stays inside one step."""
+    now = clock.utcnow()
+    return now.replace(second=0 if now.second < 30 else 30, microsecond=0) + (
+        datetime.timedelta(seconds=30))
+
+
+def test_the_same_code_logs_in_only_once(app, db_session):
+    totp = totp_for(app, db_session)
+    with time_machine.travel(code_step_start(), tick=False):
+        code = totp.now()
+        first, second = app.test_client(), app.test_client()
+        log_in(first)
+        log_in(second)  # another browser with the password, as an attacker watching would
+        assert post(first, f"{CODE}?lang=en", code=code).headers["Location"] == HOME
+        again = post(second, f"{CODE}?lang=en", code=code)
+        assert again.status_code == 200
+        assert "This code has been used already" in again.get_data(as_text=True)
+        assert second.get(HOME).status_code == 302
+        # An older code, within the clock-drift window, is refused as well.
+        earlier = totp.at(clock.utcnow() - datetime.timedelta(seconds=30))
+        assert post(second, f"{CODE}?lang=en", code=earlier).status_code == 200
+        assert second.get(HOME).status_code == 302
+    events = audit_events(db_session, "staff.login_failed")
+    assert [e.reason for e in events] == ["code used again", "code used again"]
+
+
+def test_an_older_cookie_does_not_reset_the_count_of_wrong_codes(app, db_session):
+    """The sweep: the count lived in the cookie, so replaying the cookie from just after the
+    password gave five more guesses, again and again."""
+    totp = totp_for(app, db_session)
+    client = app.test_client()
+    log_in(client)
+    after_password = client.get_cookie("portal_session").value
+    for _ in range(4):
+        assert post(client, f"{CODE}?lang=en", code=wrong_code(totp)).status_code == 200
+    client.set_cookie("portal_session", after_password)
+    fifth = post(client, f"{CODE}?lang=en", code=wrong_code(totp))
+    assert fifth.headers["Location"] == f"{LOGIN}?restart=attempts"
+    client.set_cookie("portal_session", after_password)
+    locked = post(client, f"{CODE}?lang=en", code=totp.now())  # even the right code
+    assert locked.headers["Location"] == f"{LOGIN}?restart=attempts"
+    assert client.get(HOME).status_code == 302
+    assert staff_member(db_session).totp_failures == 5
+    with time_machine.travel(clock.utcnow() + datetime.timedelta(minutes=16), tick=False):
+        fresh = app.test_client()
+        log_in(fresh)
+        assert post(fresh, f"{CODE}?lang=en", code=totp.now()).headers["Location"] == HOME
+    assert staff_member(db_session).totp_failures == 0

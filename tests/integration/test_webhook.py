@@ -30,7 +30,7 @@ from portal.municipalities.service import get_by_slug
 from portal.queue.cli import set_webhook_command
 from portal.queue.models import OutboxMessage
 from portal.queue.service import MAX_DELIVERIES, lease
-from portal.queue.webhook import SECRET_CONTEXT, deliver_webhooks, set_webhook, verify
+from portal.queue.webhook import deliver_webhooks, secret_context, set_webhook, verify
 from tests.support.apply import fill_application, send
 from tests.support.flows import log_in_with_testid
 
@@ -278,7 +278,7 @@ def test_the_set_webhook_command_prints_the_secret_once_and_stores_it_encrypted(
     assert secret.encode() not in municipality.webhook_secret_encrypted
     with app.app_context():
         assert data_keys().decrypt(municipality.webhook_secret_encrypted,
-                                   SECRET_CONTEXT) == secret
+                                   secret_context(municipality)) == secret
 
     result = runner.invoke(set_webhook_command, ["--municipality", "eksempel", "--clear"])
     assert result.exit_code == 0, result.output

@@ -5,14 +5,19 @@ import pytest
 from portal.config import UnsafeConfigurationError, load_settings
 
 INSTANCE = Path("instance-for-tests")
+# Made once with secrets.token_urlsafe(32); random, but fixed so that the tests repeat.
+SECRET = "kQ3vN8xZ1pR7tY4mW0sB6cF9hJ2lD5gA_eU-iO8nVqE"
+DATA = "Zr5Tq9Lw2Xe7Ub4Nc1Mv8Ks3Jd6Hf0Gy_Pa-Bo4Ci7R"
 SAFE_PRODUCTION = {
     "PORTAL_ENV": "production",
-    "PORTAL_SECRET_KEY": "x" * 48,
-    "PORTAL_DATA_KEY": "y" * 48,
+    "PORTAL_SECRET_KEY": SECRET,
+    "PORTAL_DATA_KEY": DATA,
     "PORTAL_DATABASE_URL": "postgresql://portal@db.internal/portal",
     "PORTAL_SESSION_COOKIE_SECURE": "true",
     "PORTAL_MAIL_BACKEND": "smtp",
     "PORTAL_SMS_BACKEND": "none",
+    "PORTAL_PUBLIC_URL": "https://portal.kommune.example",
+    "PORTAL_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
 }
 
 
@@ -40,7 +45,34 @@ def test_safe_production_settings_start():
         ({"PORTAL_SECRET_KEY": "short-but-random-9f8e7d"}, "PORTAL_SECRET_KEY is too short"),
         ({"PORTAL_DATA_KEY": ""}, "PORTAL_DATA_KEY is missing"),
         ({"PORTAL_DATA_KEY": "z" * 20}, "PORTAL_DATA_KEY is too short"),
-        ({"PORTAL_DATA_KEY": "x" * 48}, "PORTAL_DATA_KEY must differ"),
+        ({"PORTAL_DATA_KEY": SECRET}, "PORTAL_DATA_KEY must be a secret of its own"),
+        # The outside sweep: the secret key equal to the data key plus a space.
+        ({"PORTAL_DATA_KEY": SECRET + " "}, "PORTAL_DATA_KEY must be a secret of its own"),
+        ({"PORTAL_DATA_KEY": SECRET.upper() + "2"}, "PORTAL_DATA_KEY must be a secret of its own"),
+        # Long enough, but no strength: the sweep started production with 32 × "a".
+        ({"PORTAL_SECRET_KEY": "a" * 32}, "PORTAL_SECRET_KEY is too predictable"),
+        ({"PORTAL_SECRET_KEY": "ab" * 24}, "PORTAL_SECRET_KEY is too predictable"),
+        ({"PORTAL_SECRET_KEY": "q7Zx" * 12}, "PORTAL_SECRET_KEY is too predictable"),
+        ({"PORTAL_DATA_KEY": "abcdefghijklmnopqrstuvwxyz0123456789"},
+         "PORTAL_DATA_KEY is too predictable"),
+        ({"PORTAL_DATA_KEY": "password1234password1234password"},
+         "PORTAL_DATA_KEY is too predictable"),
+        ({"PORTAL_HSTS": "0"}, "PORTAL_HSTS is off"),
+        ({"PORTAL_SMTP_STARTTLS": "0", "PORTAL_SMTP_HOST": "smtp.kommune.example"},
+         "PORTAL_SMTP_STARTTLS is off"),
+        ({"PORTAL_PUBLIC_URL": ""}, "PORTAL_PUBLIC_URL must be the portal's https:// address"),
+        ({"PORTAL_PUBLIC_URL": "http://portal.kommune.example"},
+         "PORTAL_PUBLIC_URL must be the portal's https:// address"),
+        ({"PORTAL_IDPORTEN_DISCOVERY_URL":
+          "http://test.idporten.no/.well-known/openid-configuration"},
+         "PORTAL_IDPORTEN_DISCOVERY_URL must be an https:// address"),
+        ({"PORTAL_RATELIMIT_STORAGE_URI": "memory://"},
+         "PORTAL_RATELIMIT_STORAGE_URI is memory://"),
+        ({"PORTAL_RATELIMIT_STORAGE_URI": "memory://", "PORTAL_SINGLE_PROCESS": "1",
+          "WEB_CONCURRENCY": "4"}, "WEB_CONCURRENCY asks gunicorn for 4 processes"),
+        ({"PORTAL_SCANNER": "none"}, "PORTAL_SCANNER must be clamd"),
+        ({"PORTAL_DATABASE_URL": "mysql://portal@db.internal/portal"},
+         "PORTAL_DATABASE_URL uses 'mysql'"),
         ({"PORTAL_DEV_LOGIN": "true"}, "PORTAL_DEV_LOGIN is on"),
         ({"PORTAL_DATABASE_URL": "sqlite:////var/p.db"}, "PORTAL_DATABASE_URL points to SQLite"),
         ({"PORTAL_DATABASE_URL": ""}, "PORTAL_DATABASE_URL is missing"),
@@ -115,3 +147,59 @@ def test_create_app_refuses_unsafe_production():
 
     with pytest.raises(UnsafeConfigurationError, match="PORTAL_DEV_LOGIN"):
         create_app(environ=production(PORTAL_DEV_LOGIN="yes"))
+
+
+def test_a_random_secret_of_32_characters_and_more_is_strong_enough():
+    import secrets
+
+    from portal.config_checks import secret_problem
+
+    for _ in range(200):
+        assert secret_problem("PORTAL_SECRET_KEY", secrets.token_urlsafe(32)) is None
+        assert secret_problem("PORTAL_SECRET_KEY", secrets.token_hex(32)) is None
+
+
+def test_one_web_process_may_count_rate_limits_in_memory():
+    single = production(PORTAL_RATELIMIT_STORAGE_URI="memory://", PORTAL_SINGLE_PROCESS="1",
+                        WEB_CONCURRENCY="1")
+    assert load_settings(single, INSTANCE)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_a_relay_on_this_machine_may_take_mail_without_starttls():
+    local = production(PORTAL_SMTP_STARTTLS="0", PORTAL_SMTP_HOST="127.0.0.1")
+    assert load_settings(local, INSTANCE)["SMTP_STARTTLS"] is False
+
+
+@pytest.mark.parametrize("profile", ["development", "test", "production"])
+@pytest.mark.parametrize("url", ["mysql://portal@db/portal", "mssql+pyodbc://db/portal",
+                                 "oracle://db/portal", "postgresql+psycopg2://db/portal",
+                                 "db.internal/portal"])
+def test_an_unsupported_database_url_is_refused_clearly_in_every_profile(profile, url):
+    """The sweep: a MySQL URL failed with ModuleNotFoundError deep inside SQLAlchemy."""
+    environ = production(PORTAL_DATABASE_URL=url) if profile == "production" else {
+        "PORTAL_ENV": profile, "PORTAL_DATABASE_URL": url}
+    with pytest.raises(UnsafeConfigurationError,
+                       match=r"PORTAL_DATABASE_URL uses .* which the portal does not support"):
+        load_settings(environ, INSTANCE)
+
+
+def test_production_cookie_has_the_host_prefix():
+    assert load_settings(SAFE_PRODUCTION, INSTANCE)["SESSION_COOKIE_NAME"] == (
+        "__Host-portal_session")
+    assert load_settings({}, INSTANCE)["SESSION_COOKIE_NAME"] == "portal_session"
+
+
+def test_older_data_keys_are_read_from_a_comma_separated_list():
+    settings = load_settings(production(PORTAL_DATA_KEY_PREVIOUS=" old-one, old-two ,"),
+                             INSTANCE)
+    assert settings["DATA_KEY_PREVIOUS"] == ["old-one", "old-two"]
+
+
+def test_retention_days_per_kind():
+    settings = load_settings({"PORTAL_RETENTION_DAYS": "default=120,power_of_attorney=30"},
+                             INSTANCE)
+    assert settings["RETENTION_DAYS"] == {"default": 120, "power_of_attorney": 30}
+    assert load_settings({"PORTAL_RETENTION_DAYS": "60"}, INSTANCE)["RETENTION_DAYS"] == {
+        "default": 60}
+    with pytest.raises(UnsafeConfigurationError, match="PORTAL_RETENTION_DAYS cannot be read"):
+        load_settings({"PORTAL_RETENTION_DAYS": "soon"}, INSTANCE)

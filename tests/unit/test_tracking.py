@@ -19,7 +19,7 @@ CODE_FORMAT = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJK
 
 
 def a_case_with_a_code() -> tuple[Case, str]:
-    case = Case(reference="IP-2026-7KQ4-M9")
+    case = Case(id=7, municipality_id=1, reference="IP-2026-7KQ4-M9")
     return case, issue_tracking_code(KEYS, case)
 
 
