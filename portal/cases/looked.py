@@ -32,6 +32,12 @@ READS = {
     "case.status_lookup": _l("Looked up the status with the tracking code"),
     "consents.read": _l("Read the consents"),
     "representation.read": _l("Opened the power of attorney to check it"),
+    # At the service desk (portal.desk): what staff saw or did for the person present.
+    "desk.case_listed": _l("Saw the status at the service desk"),
+    "desk.lookup": _l("Looked up the status at the service desk"),
+    "desk.reply_opened": _l("Opened the request for information at the service desk"),
+    "desk.receipt_printed": _l("Printed the receipt at the service desk"),
+    "submission.created": _l("Sent something in the case"),
 }
 STAFF_ROLES = {"desk": _l("service desk"), "caseworker": _l("caseworker"),
                "admin": _l("administrator")}
@@ -81,8 +87,9 @@ def _page(session: Session, municipality_id: int, subject_id: int, where: sa.Col
     query = sa.select(AuditEvent).where(
         AuditEvent.municipality_id == municipality_id, where,
         AuditEvent.subject_person_id == subject_id, AuditEvent.action.in_(list(READS)),
-        # The person's own reads are not news to them.
-        sa.or_(AuditEvent.actor_person_id.is_(None), AuditEvent.actor_person_id != subject_id))
+        # The person's own reads are not news to them; what staff did for them at the desk is.
+        sa.or_(AuditEvent.actor_person_id.is_(None), AuditEvent.actor_person_id != subject_id,
+               AuditEvent.actor_staff_user_id.is_not(None)))
     if older_than is not None:
         query = query.where(AuditEvent.id < older_than)
     rows = session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
@@ -103,6 +110,8 @@ def who_looked_at_consents(session: Session, municipality_id: int, person_id: in
 
 def _look(session: Session, row: AuditEvent) -> Look:
     what = str(READS[row.action])
+    if row.action.startswith("desk.") or (row.actor_staff_user_id and row.actor_person_id):
+        return _at_the_desk(session, row, what)
     if row.actor_staff_user_id:
         staff = session.get(StaffUser, row.actor_staff_user_id)
         why = (_("Checking your power of attorney") if row.action == "representation.read"
@@ -118,3 +127,23 @@ def _look(session: Session, row: AuditEvent) -> Look:
                     what, _("Had the reference and the tracking code from the receipt"))
     return Look(row.created_at, _("The municipality's case system"), _("system"), what,
                 _("Handling your case"))
+
+
+def _at_the_desk(session: Session, row: AuditEvent, what: str) -> Look:
+    """Service-desk staff, for the person at the desk or for someone who asked there."""
+    staff = session.get(StaffUser, row.actor_staff_user_id)
+    role = str(STAFF_ROLES.get(staff.role, staff.role))
+    if row.action == "submission.created" and staff.role != "desk":
+        # A caseworker registering what the person gave on paper (a consent, say).
+        return Look(row.created_at, staff.name, role, _("Registered it for you"),
+                    _("Handling your case"))
+    if row.action == "submission.created":
+        what = _("Sent it for you at the service desk")
+    if row.reason.startswith("identity number: "):
+        why = _("Looked up with your identity number. The reason given: %(reason)s",
+                reason=row.reason.removeprefix("identity number: "))
+    elif row.reason == "reference and tracking code":
+        why = _("Had the reference and the tracking code from the receipt")
+    else:
+        why = _("You were at the service desk")
+    return Look(row.created_at, staff.name, role, what, why)

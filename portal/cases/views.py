@@ -24,6 +24,8 @@ from portal.cases.models import Case, Submission
 from portal.complaints import service as complaints
 from portal.consents.overview import case_panel, consent_tasks
 from portal.db import session
+from portal.desk import service as desk
+from portal.desk.forms import ID_CHECKS
 from portal.documents.attachments import (
     attachments_for_draft,
     delete_attachment,
@@ -100,7 +102,10 @@ def index():
     return render_template("cases/index.html", cases=found, status_word=status_word,
                            titles=KIND_TITLES, expects_something=expects_something,
                            View=View, me=current_user.person,
-                           consent_tasks=consent_tasks(session(), current_user.person, found))
+                           consent_tasks=consent_tasks(session(), current_user.person, found),
+                           desk_visits=desk.visits_of(session(), current_municipality().id,
+                                                      current_user.person.id),
+                           id_checks=ID_CHECKS)
 
 
 def _case(reference: str) -> tuple[Case, object]:

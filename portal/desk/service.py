@@ -90,6 +90,14 @@ def visits_today(session: Session, municipality_id: int, staff: StaffUser) -> li
     ).order_by(DeskVisit.started_at.desc(), DeskVisit.id.desc())))
 
 
+def visits_of(session: Session, municipality_id: int, person_id: int,
+              limit: int = 20) -> list[DeskVisit]:
+    """The person's visits at the desk, newest first: shown to them under «Mine saker»."""
+    return list(session.scalars(sa.select(DeskVisit).where(
+        DeskVisit.municipality_id == municipality_id, DeskVisit.person_id == person_id,
+    ).order_by(DeskVisit.started_at.desc(), DeskVisit.id.desc()).limit(limit)))
+
+
 def act(session: Session, visit: DeskVisit, action: str, *, target: str = "",
         reason: str = "") -> None:
     """Audit-log something done in the visit; the person sees it in «who acted»."""

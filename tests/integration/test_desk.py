@@ -226,6 +226,32 @@ def test_a_look_up_by_identity_number_needs_a_reason_shows_coarse_status_and_is_
     assert looked_up.reason == "identity number: Kari asks at the desk how her case is going."
 
 
+def test_the_person_later_sees_the_desk_submissions_and_every_desk_action(app, db_session):
+    desk = desk_client(app)
+    apply_at_desk(desk, start_visit(desk, PER_NIN))
+    reference = db_session.scalars(sa.select(Case).where(Case.kind == "ip_application")).one(
+        ).reference
+    desk.get(start_visit(desk, PER_NIN))  # a second visit lists the person's cases
+    page = desk.get(DESK_HOME + "oppslag").get_data(as_text=True)
+    token = re.search(r'name="nin-csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    desk.post(DESK_HOME + "oppslag", data={"action": "nin", "nin-csrf_token": token,
+                                           "nin-nin": PER_NIN,
+                                           "nin-reason": "Per asked on the phone first."})
+    # Later, Per logs in with ID-porten (TestID here).
+    per = app.test_client()
+    log_in_with_testid(per, "other", nin=PER_NIN, name="Per Uten Bankid")
+    my_cases = per.get("/eksempel/saker/?lang=en").get_data(as_text=True)
+    assert reference in my_cases
+    assert "Your visits at the service desk" in my_cases
+    assert my_cases.count("Dina Skranke") == 2  # two visits
+    looked = per.get(f"/eksempel/saker/{reference}/hvem-har-sett?lang=en").get_data(
+        as_text=True)
+    for shown in ("Sent it for you at the service desk", "Saw the status at the service desk",
+                  "Looked up the status at the service desk", "Per asked on the phone first.",
+                  "Dina Skranke"):
+        assert shown in looked, shown
+
+
 # --- who may use the desk ---------------------------------------------------------------
 
 def test_only_desk_staff_of_the_municipality_use_the_desk(app, db_session):
