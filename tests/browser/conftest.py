@@ -180,7 +180,8 @@ def token(server) -> str:
 
 
 def check(page, javascript: bool) -> None:
-    """axe-core where JavaScript runs; without it, that the page is whole (one h1)."""
+    """axe-core where JavaScript runs; always: the page is whole (one h1) and has a title."""
     if javascript:
         assert_accessible(page)
     assert page.locator("h1").count() == 1
+    assert page.title()

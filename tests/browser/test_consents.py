@@ -22,41 +22,14 @@ from portal.consents.models import Consent, ConsentStatus
 from portal.db import get_db
 from portal.identity.nin import NinKind, generate_valid_nin
 from tests.browser.citizens import REFERENCE, end_all_representations
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import LANGUAGES, RUNS, check
 from tests.support.apply import fill_application, send
 from tests.support.flows import log_in_with_testid
 from tests.support.representation import grant
 
 pytestmark = pytest.mark.browser
-LANGUAGES = ["nb", "nn", "en"]
-RUNS = [pytest.param(language, True, id=language) for language in LANGUAGES] + [
-    pytest.param("nb", False, id="nb-no-javascript")]
 # One birthday a run (nb, nn, en, nb without JavaScript): a new person each time.
 DAY = {("nb", True): 1, ("nn", True): 2, ("en", True): 3, ("nb", False): 4}
-
-
-@pytest.fixture
-def contexts(request, browser, server):
-    """Open a new browser (one person) with or without JavaScript."""
-    opened = []
-    javascript = request.node.callspec.params["javascript"]
-
-    def open_page():
-        context = browser.new_context(base_url=server.url, java_script_enabled=javascript)
-        opened.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in opened:
-        context.close()
-
-
-def check(page, javascript: bool) -> None:
-    """axe-core where JavaScript runs; always: the page is whole (one h1) and has a title."""
-    if javascript:
-        assert_accessible(page)
-    assert page.locator("h1").count() == 1
-    assert page.title()
 
 
 def nin_of(born: date) -> str:

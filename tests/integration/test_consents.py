@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from portal.api.clients import create_client
 from portal.applications.payloads import validate_payload
 from portal.audit.models import AuditEvent
 from portal.cases.models import Case, CaseEvent, Submission
@@ -67,15 +66,6 @@ def kari_applied(client, db_session) -> Case:
     assert send(client, fill_application(client)).status_code == 302
     db_session.expire_all()
     return db_session.scalars(sa.select(Case).where(Case.kind == "ip_application")).one()
-
-
-@pytest.fixture
-def token(db_session) -> str:
-    municipality = get_by_slug(db_session, "eksempel")
-    _, secret = create_client(db_session, municipality_id=municipality.id, name="DIPS",
-                              scopes=["queue", "cases"])
-    db_session.commit()
-    return secret
 
 
 def api_consents(client, token: str, reference: str) -> dict:

@@ -29,6 +29,7 @@ from tests.support.desk import (
     DESK_HOME,
     apply_at_desk,
     desk_client,
+    fill_at_desk,
     post_on,
     reference_and_code,
     start_visit,
@@ -86,16 +87,8 @@ def test_a_desk_application_is_the_persons_own_sent_once_with_channel_desk(app, 
 
 
 def test_a_repeated_post_of_the_check_page_gives_one_submission(app, db_session):
-    from tests.support.apply import COMMON, answer, continue_from_attachments
-
     desk = desk_client(app)
-    visit = start_visit(desk, PER_NIN)
-    response = post_on(desk, visit, visit + "ny/ip_application")
-    url = answer(desk, response.headers["Location"], for_whom="self")
-    url = answer(desk, url, **COMMON["request"])
-    for step in ("services", "needs", "wishes", "consent"):
-        url = answer(desk, url, **COMMON[step])
-    check = continue_from_attachments(desk, url)
+    check = fill_at_desk(desk, start_visit(desk, PER_NIN))
     token = csrf_token(desk.get(check).get_data(as_text=True))
     for _ in range(3):
         desk.post(check, data={"csrf_token": token})

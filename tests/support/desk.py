@@ -30,14 +30,19 @@ def post_on(client, page_url: str, action_url: str, **data):
     return client.post(action_url, data={"csrf_token": token, **data})
 
 
-def apply_at_desk(client, visit: str) -> str:
-    """Send an application for the person of the visit; the receipt page's URL."""
+def fill_at_desk(client, visit: str) -> str:
+    """Answer an application's steps for the person of the visit; the check page's URL."""
     response = post_on(client, visit, visit + "ny/ip_application")
     url = answer(client, response.headers["Location"], for_whom="self")
     url = answer(client, url, **COMMON["request"])
     for step in ("services", "needs", "wishes", "consent"):
         url = answer(client, url, **COMMON[step])
-    check = continue_from_attachments(client, url)
+    return continue_from_attachments(client, url)
+
+
+def apply_at_desk(client, visit: str) -> str:
+    """Send an application for the person of the visit; the receipt page's URL."""
+    check = fill_at_desk(client, visit)
     sent = post_on(client, check, check)
     assert sent.status_code == 302
     receipt = client.get(sent.headers["Location"])
