@@ -44,9 +44,9 @@ database: setup
 
 run: database
 	@echo "IP-portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the web server and the worker)"
-	$(FLASK) portal worker & worker=$$!; \
+	PORT=$(PORT) $(FLASK) portal worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -95,7 +95,8 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "ALLOW_SYNTHETIC_NIN": not production,
         "STAFF_LOGIN_RATE_LIMIT": "10 per minute",
         # The portal's address as citizens see it, for links in e-mails sent by the worker.
-        "PUBLIC_URL": None if production else "http://127.0.0.1:5000",
+        # In development, the port `make run` serves on (PORT=8000 make run).
+        "PUBLIC_URL": None if production else f"http://127.0.0.1:{_development_port()}",
         "DRAFT_LIFETIME_DAYS": 30,
         "WEBHOOK_TIMEOUT_SECONDS": 10.0,  # one request's budget; a lease lasts twice as long
         "WEBHOOK_BATCH": 10,  # messages pushed per municipality per worker round
@@ -258,3 +259,8 @@ def parse_retention_days(value: str) -> dict[str, int]:
 def environment() -> Mapping[str, str]:
     """The process environment; a function so that tests can pass their own mapping."""
     return os.environ
+
+
+def _development_port() -> str:
+    port = os.environ.get("PORT", "")
+    return port if port.isdigit() else "5000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_time
 
 from portal import clock
@@ -22,6 +22,13 @@ def _template_context() -> dict:
     return {"municipality": g.get("municipality"), "footer_pages": STATEMENTS, "info_pages": PAGES}
 
 
+def this_page() -> str:
+    """The page's own address, for a form that posts back to it. Written out, since a form
+    without an action posts to the address with its #fragment (after an error-summary link,
+    #field), and the answer then focuses that field instead of the new error summary."""
+    return request.full_path.rstrip("?")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = _localized
     app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
@@ -31,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style)
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["today"] = clock.today  # Norway's date
+    app.jinja_env.globals["this_page"] = this_page
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(_template_context)

@@ -8,7 +8,15 @@ from flask_wtf.file import FileRequired
 
 from portal.applications import steps as flow
 from portal.applications.filler import current_filler
-from portal.applications.views import FLOW_PATH, back_url, blueprint, draft_url, next_url, own_draft
+from portal.applications.views import (
+    FLOW_PATH,
+    back_url,
+    blueprint,
+    draft_url,
+    next_url,
+    own_draft,
+    progress,
+)
 from portal.db import session
 from portal.documents.attachments import (
     attachments_for_draft,
@@ -52,6 +60,7 @@ def attachments_step(draft, answers: dict, current):
         draft_url=draft_url,
         attachments=existing, back_url=back_url(draft, answers, current),
         needs_document=flow.needs_document(answers) and answers.get("document") == "upload",
+        progress=progress(draft.kind, answers, current),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from portal.consents.receipts import receipt_rows as consent_receipt_rows
 from portal.consents.receipts import what_next as consent_what_next
 from portal.db import as_utc
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
+from portal.i18n import in_language
 from portal.identity.crypto import data_keys, row_context
 from portal.identity.models import Person
 from portal.links import public_url_for
@@ -47,7 +47,7 @@ def receipt_content(session: Session, submission: Submission) -> ReceiptContent:
     municipality = session.get(Municipality, submission.municipality_id)
     case = session.get(Case, submission.case_id)
     language = submission.language
-    with force_locale(language):
+    with in_language(language):
         files = [a["display_name"] for a in payload.get("attachments", [])]
         if submission.kind in STEPS:
             answers = answers_from_payload(payload)
@@ -183,7 +183,7 @@ def send_receipt_email(session: Session, task: dict) -> None:
     municipality = session.get(Municipality, submission.municipality_id)
     case = session.get(Case, submission.case_id)
     language = person.preferred_language or submission.language
-    with force_locale(language):
+    with in_language(language):
         subject, body = receipt_email(
             language=language, municipality_name=municipality.name,
             reference=case.reference,

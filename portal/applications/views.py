@@ -132,8 +132,17 @@ def step(flow_path: str, draft_id: str, step_path: str):
         answers = save_answers(data_keys(), draft, values, draft_lifetime())
         return redirect(next_url(draft, answers, current))
     return render_template("applications/step.html", form=form, step=current, draft=draft,
-                           back_url=back_url(draft, answers, current), **_step_context(
-                               current, answers, draft))
+                           back_url=back_url(draft, answers, current),
+                           progress=progress(draft.kind, answers, current),
+                           saved=bool(answers) and not form.errors,
+                           **_step_context(current, answers, draft))
+
+
+def progress(kind: str, answers: dict, current) -> tuple[int, int]:
+    """«Step 3 of 7»: the steps that apply to these answers, and the check page as the last."""
+    applying = flow.steps_for(kind, answers)
+    number = applying.index(current) + 1 if current in applying else 1
+    return number, len(applying) + 1
 
 
 def next_url(draft, answers: dict, current) -> str:
@@ -241,8 +250,9 @@ def check(flow_path: str, draft_id: str):
                          staff_user_id=filler.staff_user_id,
                          desk_visit_id=filler.desk_visit_id)
         return redirect(draft_url("sent", draft))
+    total = len(flow.steps_for(draft.kind, answers)) + 1
     return render_template("applications/check.html", form=form, draft=draft, flow=kind,
-                           rows=_rows(draft, answers), title=kind.title)
+                           rows=_rows(draft, answers), title=kind.title, progress=(total, total))
 
 
 def _acting_refusal(kind: str) -> dict:

@@ -33,7 +33,7 @@ from portal.complaints import service as complaints
 from portal.consents.overview import staff_panel
 from portal.consents.receipts import receipt_rows as consent_rows
 from portal.db import as_utc, session
-from portal.documents.attachments import read_attachment
+from portal.documents.attachments import download_name, read_attachment
 from portal.i18n import current_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
@@ -133,7 +133,8 @@ def attachment(reference: str, attachment_id: int):
     _audit("attachment.read", found, reason=f"attachment {stored.id}")
     response = Response(read_attachment(data_keys(), stored), mimetype=stored.content_type)
     # Always a download: the browser never renders a citizen's file inside the portal.
-    response.headers.set("Content-Disposition", "attachment", filename=stored.display_name)
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=download_name(stored.display_name))
     return response
 
 

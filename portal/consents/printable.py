@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import render_template
-from flask_babel import force_locale
 
 from portal.consents.texts import RECIPIENTS, current_texts, text_for
 from portal.documents.receipts import html_to_pdf
+from portal.i18n import in_language
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import localized
 
@@ -28,7 +28,7 @@ def consent_form_pdf(municipality: Municipality, language: str) -> bytes:
 @lru_cache(maxsize=64)
 def _rendered(municipality_name: str, unit_name: str, version: str, plan_text: str,
               sharing_text: str, language: str) -> bytes:
-    with force_locale(language):
+    with in_language(language):
         html = render_template("pdf/consent_form.html", municipality_name=municipality_name,
                                unit_name=unit_name, version=version, plan_text=plan_text,
                                sharing_text=sharing_text, language=language,

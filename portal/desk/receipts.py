@@ -9,12 +9,12 @@ health details, no identity number, no name.
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case, Submission
 from portal.cases.tracking import tracking_code
+from portal.i18n import in_language
 from portal.identity.crypto import data_keys
 from portal.identity.models import Person
 from portal.municipalities.models import Municipality
@@ -35,7 +35,7 @@ def send_desk_receipt(session: Session, task: dict) -> None:
     case = session.get(Case, submission.case_id)
     municipality = session.get(Municipality, submission.municipality_id)
     language = person.preferred_language or submission.language
-    with force_locale(language):
+    with in_language(language):
         text = _("%(municipality)s has received what you sent at the service desk. Reference: "
                  "%(reference)s. Tracking code: %(code)s. See the status at %(url)s",
                  municipality=municipality.name, reference=case.reference,

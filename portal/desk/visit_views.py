@@ -12,7 +12,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -35,6 +34,7 @@ from portal.desk.models import DeskVisit
 from portal.desk.receipts import TASK
 from portal.drafts.service import create_draft, save_answers
 from portal.forms import ConfirmForm
+from portal.i18n import in_language
 from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole
@@ -241,7 +241,7 @@ def receipt(submission_id: int):
         flash(_("The receipt is on its way."))
         return redirect(url_for(".receipt", submission_id=submission_id))
     municipality = current_municipality()
-    with force_locale(current.language):  # the person's part, in the person's language
+    with in_language(current.language):  # the person's part, in the person's language
         printed = render_template(
             "desk/_receipt.html", case=case, submission=submission, language=current.language,
             title=str(KIND_TITLES.get(submission.kind, submission.kind)),

@@ -221,7 +221,7 @@ def clean_display_name(filename: str | None) -> str:
     For display only: browsers may send a whole path ("C:\\fakepath\\…", "../../etc/passwd").
     """
     name = unicodedata.normalize("NFC", filename or "")
-    name = re.split(r"[\\/]", name)[-1]
+    name = _without_path(name)
     # Category C: control and format characters, including right-to-left overrides that
     # could make "gpj.exe" look like "exe.jpg".
     name = "".join(char for char in name if not unicodedata.category(char).startswith("C"))
@@ -229,6 +229,27 @@ def clean_display_name(filename: str | None) -> str:
     if not name.strip("."):  # "..", "."
         return ""
     return _shorten(name, DISPLAY_NAME_LENGTH)
+
+
+# A name that is a path: a Windows path (C:\fakepath\…, any backslash), or a Unix path from
+# the root or from here (/home/…, ./…, ../…). Other slashes are part of the person's name
+# ("Vedtak 1/2.pdf", "<script>alert(1)</script>.pdf") and are kept, escaped where shown.
+_PATH = re.compile(r"\\|^\.{0,2}/")
+
+
+def _without_path(name: str) -> str:
+    if not _PATH.search(name):
+        return name
+    return re.split(r"[\\/]", name)[-1]
+
+
+# Characters a download name may not hold on Windows, macOS or Linux.
+_UNSAFE_IN_DOWNLOAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def download_name(display_name: str) -> str:
+    """The display name made safe as a file name on the caseworker's computer."""
+    return _UNSAFE_IN_DOWNLOAD.sub("_", display_name).strip(" .") or FALLBACK_NAME
 
 
 def display_name_for(filename: str | None, content_type: str) -> str:

@@ -20,13 +20,13 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_time
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from portal.i18n import LANGUAGES
+from portal.i18n import LANGUAGES, in_language
 
 TEMPLATE = "pdf/receipt.html"
 STYLESHEET = "pdf.css"  # in the static folder; read from disk, never fetched
@@ -93,7 +93,7 @@ class _RefuseAllFetcher(URLFetcher):
 
 def render_receipt_pdf(content: ReceiptContent) -> bytes:
     """The receipt as PDF/A-3b bytes, in the receipt's language."""
-    with force_locale(content.language):
+    with in_language(content.language):
         html = render_template(TEMPLATE, receipt=content, **_texts(content))
     return html_to_pdf(html)
 

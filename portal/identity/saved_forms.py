@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import request
@@ -33,7 +34,7 @@ def save_posted_form(expired: UserSession | None) -> None:
     token = secrets.token_urlsafe(24)
     saved = SavedForm(
         token_hash=token_hash(token),
-        path=request.full_path.rstrip("?"),
+        path=_this_page(),
         person_id=expired.person_id if expired else None,
         staff_user_id=expired.staff_user_id if expired else None,
         data_encrypted=b"",
@@ -42,6 +43,14 @@ def save_posted_form(expired: UserSession | None) -> None:
     session().flush()  # the id binds the ciphertext to this row
     saved.data_encrypted = data_keys().encrypt(json.dumps(fields), saved_form_context(saved))
     cookie_session[COOKIE_KEY] = token
+
+
+def _this_page() -> str:
+    """The page a form belongs to, whatever language it was shown in (the form posted from
+    ?lang=en comes back on the page the login returns to, without it)."""
+    query = urlencode([(key, value) for key, value in request.args.items(multi=True)
+                       if key != "lang"])
+    return f"{request.path}?{query}" if query else request.path
 
 
 def saved_form_context(saved: SavedForm) -> bytes:
@@ -54,7 +63,7 @@ def take_saved_form(person_id: int | None, staff_user_id: int | None) -> MultiDi
     if not token:
         return None
     saved = session().scalar(sa.select(SavedForm).where(SavedForm.token_hash == token_hash(token)))
-    if saved is None or saved.path != request.full_path.rstrip("?"):
+    if saved is None or saved.path != _this_page():
         return None
     cookie_session.pop(COOKIE_KEY, None)
     session().delete(saved)

@@ -23,10 +23,10 @@ from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal import clock
+from portal.i18n import in_language
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ def receipt_email(
     It names no health details and no identity number: only the reference and a link to
     the receipt, which the person opens after logging in.
     """
-    with force_locale(language):
+    with in_language(language):
         subject = _("Receipt %(reference)s from %(municipality)s", reference=reference,
                     municipality=municipality_name)
         body = render_template(

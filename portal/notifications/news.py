@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from portal.cases.models import Case
+from portal.i18n import in_language
 from portal.identity.models import Person
 from portal.links import public_url_for
 from portal.municipalities.models import Municipality
@@ -142,7 +142,7 @@ def _compose(session: Session, task: dict, person: Person) -> Message | None:
 
 
 def case_news_message(language: str, municipality_name: str, link: str) -> Message:
-    with force_locale(language):
+    with in_language(language):
         news = _("There is news in a case you follow at %(municipality)s.",
                  municipality=municipality_name)
         return Message(
@@ -153,7 +153,7 @@ def case_news_message(language: str, municipality_name: str, link: str) -> Messa
 
 
 def representation_news_message(language: str, municipality_name: str, link: str) -> Message:
-    with force_locale(language):
+    with in_language(language):
         news = _("%(municipality)s has checked the document that lets you act for someone "
                  "else.", municipality=municipality_name)
         return Message(
@@ -165,7 +165,7 @@ def representation_news_message(language: str, municipality_name: str, link: str
 
 
 def consent_request_message(language: str, municipality_name: str, link: str) -> Message:
-    with force_locale(language):
+    with in_language(language):
         news = _("%(municipality)s asks for your consent.", municipality=municipality_name)
         return Message(
             subject=_("%(municipality)s asks for your consent", municipality=municipality_name),

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +24,7 @@ from portal import clock
 from portal.cases.deadlines import is_working_day
 from portal.cases.models import Case
 from portal.db import get_db
+from portal.i18n import in_language
 from portal.identity.models import StaffRole, StaffUser
 from portal.municipalities.models import Municipality
 from portal.notifications.mail import send_mail
@@ -130,7 +130,7 @@ PATH_NAMES = {"pull_api": _l("the pull API"), "webhook": _l("the webhook"),
 
 def digest_text(municipality: Municipality, found: Watch) -> tuple[str, str]:
     """In Bokmål: the staff of a Norwegian municipality read it (English source strings)."""
-    with force_locale("nb"):
+    with in_language("nb"):
         subject = _("Submissions the back office has not received: %(count)s",
                     count=len(found.overdue) + len(found.stopped))
         lines = [_("%(municipality)s delivers to the back office by %(path)s.",

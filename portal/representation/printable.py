@@ -9,9 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import render_template
-from flask_babel import force_locale
 
 from portal.documents.receipts import html_to_pdf
+from portal.i18n import in_language
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import localized
 from portal.representation.forms import SCOPE_WORDS
@@ -24,7 +24,7 @@ def fullmakt_form_pdf(municipality: Municipality, language: str) -> bytes:
 
 @lru_cache(maxsize=64)
 def _rendered(municipality_name: str, unit_name: str, language: str) -> bytes:
-    with force_locale(language):
+    with in_language(language):
         html = render_template("pdf/fullmakt.html", municipality_name=municipality_name,
                                unit_name=unit_name, language=language,
                                scope_words=SCOPE_WORDS)

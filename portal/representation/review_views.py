@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal.audit.service import record_read
 from portal.db import session
-from portal.documents.attachments import Attachment, read_attachment
+from portal.documents.attachments import Attachment, download_name, read_attachment
 from portal.forms import ConfirmForm
 from portal.identity import rules
 from portal.identity.crypto import data_keys
@@ -92,5 +92,6 @@ def document(representation_id: int):
                 subject_person_id=found.principal_person_id,
                 target=f"representation:{found.id}", reason=f"attachment {stored.id}")
     response = Response(read_attachment(data_keys(), stored), mimetype=stored.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=stored.display_name)
+    response.headers.set("Content-Disposition", "attachment",
+                         filename=download_name(stored.display_name))
     return response

@@ -8,6 +8,7 @@
   if (!box || !dialog || typeof dialog.showModal !== "function") {
     return;
   }
+  var heading = document.getElementById("session-dialog-title");
   var text = document.getElementById("session-dialog-text");
   var extendButton = document.getElementById("session-extend");
   var loginLink = document.getElementById("session-login");
@@ -20,14 +21,32 @@
   var timer = null;
   var originalText = text.textContent;
 
+  // The time on Norway's clock, as the server writes it, whatever the browser's time zone.
   function formatTime(ms) {
-    return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit" }).format(new Date(ms));
+    return new Intl.DateTimeFormat(lang, {
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Oslo"
+    }).format(new Date(ms));
   }
 
   function schedule() {
     clearTimeout(timer);
-    var untilWarning = expiresAt - warningMs - Date.now();
+    // A warning never longer than half the session: with a short idle timeout the dialog
+    // would otherwise open as soon as a page loads.
+    var left = expiresAt - Date.now();
+    var untilWarning = left - Math.min(warningMs, left / 2);
     timer = setTimeout(warn, Math.max(0, untilWarning));
+  }
+
+  // The form on the page that holds what the person typed, if any.
+  function typedForm() {
+    var forms = document.querySelectorAll("main form[method=post]");
+    for (var i = 0; i < forms.length; i++) {
+      var fields = forms[i].querySelectorAll("input:not([type=hidden]), textarea, select");
+      if (fields.length > 0) {
+        return forms[i];
+      }
+    }
+    return null;
   }
 
   function warn() {
@@ -43,6 +62,7 @@
   }
 
   function expired() {
+    heading.textContent = heading.dataset.expiredText;
     text.textContent = text.dataset.expiredText;
     extendButton.hidden = true;
     loginLink.hidden = false;
@@ -52,6 +72,16 @@
     }
     loginLink.focus();
   }
+
+  // Logging in again keeps what was typed: the page's form is sent, the server keeps it
+  // (the session has ended) and shows it again after the login, as without this script.
+  loginLink.addEventListener("click", function (event) {
+    var form = typedForm();
+    if (form) {
+      event.preventDefault();
+      HTMLFormElement.prototype.submit.call(form);
+    }
+  });
 
   extendButton.addEventListener("click", function () {
     fetch(box.dataset.extendUrl, {

@@ -7,7 +7,9 @@ without it the browser tests are skipped with a message saying how to install it
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -31,8 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--no-first-run",
 ]
-# WCAG 2.2 level A and AA, which is what Norwegian law requires of public services.
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# WCAG 2.2 level A and AA, which is what Norwegian law requires of public services, and axe's
+# best-practice rules (landmarks, heading order, …), which count too.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+PAGE_CHECK = Path(__file__).with_name("page_check.js")
 
 
 def chromium_path() -> str:
@@ -93,14 +97,45 @@ def short_session_server(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def shorter_than_warning_server(tmp_path_factory) -> Iterator[str]:
+    """Sessions that time out after 10 idle seconds, with a warning of 2 minutes (longer than
+    the session: the dialog must still not open as soon as a page loads)."""
+    with serve(tmp_path_factory, SESSION_IDLE_SECONDS=10, SESSION_WARNING_SECONDS=120) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator:
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
+        yield CheckedBrowser(browser)
         browser.close()
+
+
+class CheckedBrowser:
+    """The browser, whose every new context checks every page it loads (page_check.js): axe with
+    best practice, a title that no other page has, and no sideways scrolling at 320 px."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._script = (AXE_SOURCE.read_text() + "\n"
+                        + PAGE_CHECK.read_text().replace("__TAGS__", json.dumps(WCAG_TAGS)))
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        if options.get("java_script_enabled", True):
+            context.expose_binding("__portalPageCheck", lambda _source, report: PAGES.see(report))
+            context.add_init_script(self._script)
+        return context
+
+    def new_page(self, **options):
+        return self.new_context(**options).new_page()
 
 
 @pytest.fixture
@@ -118,10 +153,13 @@ def page_without_javascript(browser, live_server):
 
 
 def axe_violations(page) -> list[dict]:
-    """Run axe-core on the page as it is now and return its WCAG A/AA violations."""
+    """Run axe-core on the page as it is now and return its violations (WCAG A/AA and best
+    practice)."""
     # After a click that submits a form, the next page may still be loading its style sheets;
     # axe must judge the page a person sees (target sizes, contrast), not the unstyled one.
     page.wait_for_load_state("load")
+    # One axe run at a time: the page's own check (page_check.js) may still be running.
+    page.evaluate("() => window.__portalPageCheckDone")
     page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
@@ -185,3 +223,76 @@ def check(page, javascript: bool) -> None:
         assert_accessible(page)
     assert page.locator("h1").count() == 1
     assert page.title()
+
+
+# --- What every page must pass, checked on every page the suite loads -----------------------
+
+# Parts of a path that name one thing (a number, a reference, a token) rather than a page.
+_ONE_THING = re.compile(
+    r"^(\d+|[A-Z]{2}-\d{4}-\d+|(?=.*\d)[A-Za-z0-9_-]{8,}|(?=.*[A-Z])(?=.*[a-z])[A-Za-z0-9_-]{8,})$")
+
+
+def page_kind(url: str) -> str:
+    """The page a URL shows, whatever case, draft or visit it is for: /eksempel/sak/IP-2026-1 and
+    /eksempel/sak/IP-2026-2 are one page."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url).path.rstrip("/").split("/")
+    return "/".join("*" if _ONE_THING.match(part) else part for part in parts)
+
+
+class PageChecks:
+    """Reports from page_check.js, and the titles seen so far (language, title) → page."""
+
+    def __init__(self) -> None:
+        self.reports: list[dict] = []
+        self.titles: dict[tuple[str, str], str] = {}
+        self.checked = 0
+
+    def see(self, report: dict) -> None:
+        self.reports.append(report)
+
+    def problems(self) -> list[str]:
+        found = []
+        for report in self.reports:
+            self.checked += 1
+            url = report["url"]
+            if report.get("error"):
+                found.append(f"{url}: the page check failed: {report['error']}")
+                continue
+            if report["violations"]:
+                found.append(f"{url}\n{describe(report['violations'])}")
+            overflow = report.get("overflow")
+            if overflow and overflow["scrollWidth"] > 320:
+                found.append(f"{url}: scrolls sideways at 320 px ({overflow['scrollWidth']} px "
+                             f"wide; widest: {overflow['wide']})")
+            if not report["title"].strip():
+                found.append(f"{url}: no title")
+            elif not report["errorPage"]:
+                kind = page_kind(url)
+                first = self.titles.setdefault((report["lang"], report["title"]), kind)
+                if first != kind:
+                    found.append(f"{url}: the title «{report['title']}» is also the title of "
+                                 f"{first}")
+        self.reports.clear()
+        return found
+
+
+PAGES = PageChecks()
+
+
+@pytest.fixture(autouse=True)
+def every_page_passes(request):
+    """After each browser test: every page it loaded passed the checks of page_check.js."""
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    problems = PAGES.problems()
+    assert not problems, "\n\n".join(problems)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PAGES.checked:
+        terminalreporter.write_line(
+            f"browser: {PAGES.checked} page loads checked (axe with best practice, unique title, "
+            f"320 px)")

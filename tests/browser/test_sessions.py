@@ -100,3 +100,74 @@ def test_login_and_profile_pages_have_no_axe_violations(page, language):
     page.locator("main form button[type=submit]").click()
     assert page.locator("#email-error").is_visible()
     assert_accessible(page)
+
+
+# --- Issue 15, points 8 and 9 ----------------------------------------------------------------
+
+
+def test_logging_in_again_after_the_timeout_keeps_what_was_typed(short_page):
+    page = short_page
+    log_in(page)
+    page.locator("#email").fill("kept@example.no")
+    page.get_by_role("link", name="Log in again").wait_for(state="visible", timeout=12000)
+    page.get_by_role("link", name="Log in again").click()
+    page.wait_for_url(lambda url: "/logg-inn" in url)
+    page.get_by_role("link", name="Log in with TestID").click()
+    page.get_by_label("Kari Eksempel").check()
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{PROFILE}*")
+    assert page.locator("#email").input_value() == "kept@example.no"
+
+
+def test_after_the_timeout_the_dialog_heading_says_you_have_been_logged_out(short_page):
+    page = short_page
+    log_in(page)
+    page.get_by_role("link", name="Log in again").wait_for(state="visible", timeout=12000)
+    heading = page.locator("#session-dialog-title").inner_text()
+    assert heading == "You have been logged out"
+    assert_accessible(page)
+
+
+def test_a_warning_longer_than_the_session_does_not_open_the_dialog_on_page_load(
+        browser, shorter_than_warning_server):
+    context = browser.new_context(base_url=shorter_than_warning_server)
+    page = context.new_page()
+    try:
+        log_in(page)
+        page.wait_for_timeout(1500)
+        assert not page.locator("#session-timeout-dialog").is_visible()
+        page.locator("#session-timeout-dialog").wait_for(state="visible", timeout=10000)
+    finally:
+        context.close()
+
+
+def test_the_dialog_shows_norways_time_whatever_the_browsers_time_zone(
+        browser, short_session_server):
+    # New York is 6 hours behind Oslo: a time written on the browser's clock would differ.
+    context = browser.new_context(base_url=short_session_server, timezone_id="America/New_York")
+    page = context.new_page()
+    try:
+        log_in(page)
+        page.locator("#session-timeout-dialog").wait_for(state="visible", timeout=6000)
+        page.locator("#session-extend").click()
+        page.locator("#session-timeout-dialog").wait_for(state="hidden", timeout=3000)
+        shown = page.locator("#session-timeout-text").inner_text()
+        expires = page.evaluate("document.getElementById('session-timeout').dataset.expiresAt")
+        oslo = page.evaluate(
+            """at => new Intl.DateTimeFormat('en', {hour: '2-digit', minute: '2-digit',
+                 hourCycle: 'h23', timeZone: 'Europe/Oslo'})
+                 .format(new Date(Date.parse(at) + 8000))""", expires)
+        new_york = page.evaluate(
+            """at => new Intl.DateTimeFormat('en', {hour: '2-digit', minute: '2-digit',
+                 hourCycle: 'h23'}).format(new Date(Date.parse(at) + 8000))""", expires)
+        assert oslo != new_york
+        assert new_york not in shown
+        assert oslo in shown or _minute_after(oslo) in shown
+    finally:
+        context.close()
+
+
+def _minute_after(hhmm: str) -> str:
+    hours, minutes = map(int, hhmm.split(":"))
+    total = (hours * 60 + minutes + 1) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"

@@ -13,6 +13,7 @@ from portal.documents.attachments import (
     check_upload,
     clean_display_name,
     display_name_for,
+    download_name,
     pdf_has_active_content,
     sniff_content_type,
 )
@@ -155,10 +156,26 @@ def test_image_bytes_that_happen_to_spell_js_do_not_refuse_a_scan():
         ("gpj.\u202eexe", "gpj.exe"),  # a right-to-left override could disguise the ending
         ("..", ""),
         (None, ""),
+        # Issue 15, point 21: a slash inside a name is the person's, not a path.
+        ("<script>alert(1)</script>.pdf", "<script>alert(1)</script>.pdf"),
+        ("Vedtak 1/2.pdf", "Vedtak 1/2.pdf"),
     ],
 )
 def test_the_display_name_keeps_no_path_and_no_control_characters(uploaded, shown):
     assert clean_display_name(uploaded) == shown
+
+
+@pytest.mark.parametrize(
+    ("display", "downloaded"),
+    [
+        ("<script>alert(1)</script>.pdf", "_script_alert(1)__script_.pdf"),
+        ("Vedtak 1/2.pdf", "Vedtak 1_2.pdf"),
+        ('a:b*c?"d|e.png', "a_b_c__d_e.png"),
+        ("Søknad om IP.pdf", "Søknad om IP.pdf"),
+    ],
+)
+def test_a_download_name_is_made_safe_only_where_it_is_a_file_name(display, downloaded):
+    assert download_name(display) == downloaded
 
 
 def test_a_long_name_is_cut_to_120_characters_and_keeps_its_ending():
