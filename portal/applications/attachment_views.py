@@ -61,6 +61,7 @@ def attachments_step(draft, answers: dict, current):
         attachments=existing, back_url=back_url(draft, answers, current),
         needs_document=flow.needs_document(answers) and answers.get("document") == "upload",
         progress=progress(draft.kind, answers, current),
+        flow_title=flow.FLOWS[draft.kind].title,
     )
 
 

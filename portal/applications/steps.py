@@ -63,7 +63,7 @@ IP_APPLICATION_STEPS = (
     Step("wishes", "onsker", _l("Your wishes"), forms.WishesForm,
          fields=("known_coordinator", "contact_method", "interpreter", "interpreter_language",
                  "adaptation")),
-    Step("consent", "samtykke", _l("Consent"), forms.ConsentForm,
+    Step("consent", "samtykke", _l("Consent to the plan and to sharing"), forms.ConsentForm,
          fields=("consent_planning", "sharing", "sharing_unit", "sharing_other",
                  "consent_version")),
     Step("attachments", "vedlegg", _l("Attachments"), forms.AttachmentForm),

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from flask import current_app, render_template
 from flask_babel import format_date, format_time
@@ -101,12 +102,30 @@ def render_receipt_pdf(content: ReceiptContent) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     """A page of ours (never anything fetched) as tagged PDF/A-3b, with the PDF stylesheet."""
     try:
-        return HTML(string=html, url_fetcher=_RefuseAllFetcher()).write_pdf(
+        document = HTML(string=html, url_fetcher=_RefuseAllFetcher()).render(
             stylesheets=[_stylesheet(_stylesheet_path())], pdf_variant=PDF_VARIANT,
             pdf_tags=True, font_config=_fonts())
+        document.metadata.xmp_metadata.append(_accessibility_xmp(document.metadata.lang))
+        return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
     # WeasyPrint raises a BaseException here; the worker retries Exceptions only.
     except FatalURLFetchingError as error:
         raise ReceiptRenderError(str(error)) from None
+
+
+def _accessibility_xmp(language: str | None) -> bytes:
+    """PDF/UA-1 beside PDF/A-3b: the identifier (pdfuaid:part) and the language (dc:language)
+    in the XMP metadata. WeasyPrint writes one variant's identifier; the tagging PDF/UA asks
+    for (structure tree, /Lang, table cells with /Headers, DisplayDocTitle) it makes with
+    pdf_tags."""
+    lang = escape(language or "nb")
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
+        ' pdfuaid:part="1"/>'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>'
+        '</rdf:Description></rdf:RDF>'
+    ).encode()
 
 
 def _texts(content: ReceiptContent) -> dict[str, str]:

@@ -159,3 +159,23 @@ def test_applying_works_without_javascript(browser, apply_server, who, tmp_path)
         assert apply(page, who, "nb", False, tmp_path).startswith("IP-")
     finally:
         context.close()
+
+
+def test_the_receipt_and_case_pages_print_without_the_portals_frame(browser, apply_server,
+                                                                     tmp_path):
+    """Issue 15, point 22: on paper, the page's content and nothing of the portal around it
+    (header, language links, login notice, buttons, footer)."""
+    context, page = new_page(browser, apply_server)
+    try:
+        reference = apply(page, "self", "en", True, tmp_path)
+        for url in (page.url, f"/eksempel/saker/{reference}?lang=en"):
+            page.goto(url)
+            page.emulate_media(media="print")
+            assert page.locator("h1").is_visible()
+            for frame in (".portal-header", ".portal-footer", ".portal-you", "main form",
+                          "main .ds-button"):
+                shown = [el.is_visible() for el in page.locator(frame).all()]
+                assert not any(shown), f"{frame} is printed on {url}"
+            page.emulate_media(media="screen")
+    finally:
+        context.close()

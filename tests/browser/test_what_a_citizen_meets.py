@@ -58,3 +58,33 @@ def test_a_step_says_which_step_it_is(page):
     first_step(page, "nb")
     assert page.locator(".portal-progress").inner_text().startswith("Steg 1 av ")
     assert page.get_by_text("Svarene dine er lagret").count() == 0
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_pages_that_shared_a_title_have_their_own(page, language):
+    """Point 15: the consent information page and the application's consent step; the
+    information about the electronic plan and the page that starts asking for it."""
+    log_in(page, 0, language)
+    page.goto(f"/eksempel/samtykke?lang={language}")
+    information = page.title()
+    page.goto(f"/eksempel/soknad?lang={language}")
+    page.locator("main a.ds-button").click()
+    submit(page)
+    page.locator("#for_whom-0").check()
+    submit(page)
+    for target in ("#request-1", "#services-0"):
+        page.locator(target).check()
+        submit(page)
+    page.locator("#needs").fill("A plain answer.")
+    page.locator("#goals").fill("A plain answer.")
+    submit(page)
+    page.locator("#contact_method-1").check()
+    page.locator("#interpreter-0").check()
+    submit(page)
+    assert page.locator("#consent_planning").count() == 1  # the consent step
+    assert page.title() != information
+    page.goto(f"/eksempel/tilgang-elektronisk-plan?lang={language}")
+    eip_information = page.title()
+    page.locator("main a.ds-button").first.click()
+    assert page.locator("main form").count() >= 1
+    assert page.title() != eip_information

@@ -193,7 +193,7 @@ def test_after_an_action_the_page_says_what_happened_and_shows_the_timeline(case
     text = page.get_data(as_text=True)
     assert "The request for information is sent." in text
     assert "Asked for more information" in text
-    assert "December 31, 2099" in text
+    assert "31 December 2099" in text
     assert 'id="case-status">Waiting for information<' in text
 
 

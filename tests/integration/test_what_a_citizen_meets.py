@@ -94,7 +94,7 @@ def test_the_development_address_follows_the_port_make_run_serves_on(monkeypatch
     assert _development_port() == "5000"
 
 
-def test_the_receipt_pdfs_status_page_address_is_a_link(app_factory, db_session, tmp_path):
+def test_the_receipt_pdf_links_the_status_page_and_is_pdf_ua_beside_pdf_a(app_factory, db_session, tmp_path):
     from pypdf import PdfReader
 
     from portal.applications.receipts import receipt_pdf
@@ -113,6 +113,37 @@ def test_the_receipt_pdfs_status_page_address_is_a_link(app_factory, db_session,
              for annotation in page.get("/Annots", [])
              if "/A" in annotation.get_object()]
     assert "http://127.0.0.1:8123/eksempel/status" in links
+    # Point 23: PDF/UA-1 beside PDF/A-3b, as a reader of the structure sees it.
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfuaid:part="1"' in xmp
+    assert re.search(r"pdfaid:part=\"3\"|<pdfaid:part>3", xmp)
+    assert "<dc:language><rdf:Bag><rdf:li>nb</rdf:li>" in xmp
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "nb"
+    assert str(root["/MarkInfo"]["/Marked"]) in ("True", "true")
+    assert str(root["/ViewerPreferences"]["/DisplayDocTitle"]) in ("True", "true")
+    cells = _structure_elements(root["/StructTreeRoot"].get_object())
+    assert any(kind == "/TH" for kind, _ in cells)
+    # Every data cell names its header cells (PDF/UA: /Headers or a /Scope on the TH).
+    assert all("/Headers" in attributes for kind, attributes in cells if kind == "/TD")
+
+
+def _structure_elements(node, found=None) -> list[tuple[str, dict]]:
+    """(type, attributes) of the TH and TD elements under a structure tree node."""
+    found = [] if found is None else found
+    kids = node.get("/K")
+    if kids is None:
+        return found
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+        if not hasattr(kid, "get"):
+            continue
+        if kid.get("/S") in ("/TH", "/TD"):
+            attributes = kid.get("/A", {})
+            found.append((kid["/S"], attributes.get_object() if attributes else {}))
+        _structure_elements(kid, found)
+    return found
 
 
 # --- Point 18: English is British English --------------------------------------------------
