@@ -94,7 +94,8 @@ def test_the_development_address_follows_the_port_make_run_serves_on(monkeypatch
     assert _development_port() == "5000"
 
 
-def test_the_receipt_pdf_links_the_status_page_and_is_pdf_ua_beside_pdf_a(app_factory, db_session, tmp_path):
+def test_the_receipt_pdf_links_the_status_page_and_is_pdf_ua_beside_pdf_a(app_factory, db_session,
+                                                                          tmp_path):
     from pypdf import PdfReader
 
     from portal.applications.receipts import receipt_pdf
