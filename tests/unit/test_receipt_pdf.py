@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -142,10 +141,3 @@ def test_rendering_fetches_nothing_from_outside(app, monkeypatch, tmp_path):
     monkeypatch.setattr(receipts, "render_template", lambda *args, **kwargs: html)
     with pytest.raises(ReceiptRenderError, match=r"secret\.png"):
         render_receipt_pdf(a_receipt())
-
-
-def test_receipt_renders_within_half_a_second(app):
-    render_receipt_pdf(a_receipt())  # the first one in a process loads the fonts
-    started = time.perf_counter()
-    render_receipt_pdf(a_receipt())
-    assert time.perf_counter() - started < 0.5
