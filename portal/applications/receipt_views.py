@@ -10,23 +10,24 @@ from portal.applications.receipts import contact_line, receipt_pdf, what_next
 from portal.applications.steps import FLOWS, KIND_TITLES
 from portal.applications.views import blueprint
 from portal.audit.service import record_read
+from portal.cases.following import View
 from portal.cases.models import Case, Submission
+from portal.cases.refused import case_or_refusal
 from portal.db import session
 from portal.i18n import current_language
 from portal.identity import rules
 from portal.municipalities.tenancy import current_municipality
 
 
-def _own_submission(reference: str) -> tuple[Case, Submission]:
-    """The case's first submission, for someone who may follow the case, or who sent it and
-    waits for their fullmakt to be checked (``portal.cases.following.case_access``)."""
-    from portal.cases.following import View, case_for
-
-    found = case_for(session(), current_municipality().id, current_user.person, reference)
-    if found is None:
-        abort(404)  # the same answer as for a reference that does not exist
-    case, access = found
+def _own_submission(reference: str, submission_id: int | None = None,
+                    ) -> tuple[Case, Submission]:
+    """The case's first submission (or the one asked for), for someone who may follow the
+    case, or who sent it and waits for their fullmakt to be checked: the case page's access
+    decision (``portal.cases.following.case_access``), audit-logged there."""
+    case, access = case_or_refusal(current_user.person, reference)
     query = sa.select(Submission).where(Submission.case_id == case.id)
+    if submission_id is not None:
+        query = query.where(Submission.id == submission_id)
     if access.view == View.RECEIPT:
         query = query.where(Submission.submitted_by_person_id == current_user.person.id)
     submission = session().scalar(query.order_by(Submission.id))
@@ -36,8 +37,12 @@ def _own_submission(reference: str) -> tuple[Case, Submission]:
 
 
 def receipt_for_submission(submission_id: int):
+    """The receipt after sending: only while the sender may still see the case (a parent
+    whose child has turned 16, or a representative whose fullmakt has ended, may not)."""
     submission = session().get(Submission, submission_id)
-    case = session().get(Case, submission.case_id)
+    reference = session().scalar(sa.select(Case.reference).where(
+        Case.id == submission.case_id))
+    case, submission = _own_submission(reference, submission_id)
     return _render_receipt(case, submission)
 
 

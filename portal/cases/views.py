@@ -18,9 +18,10 @@ from portal.applications.filler import current_filler, filler_url
 from portal.applications.steps import KIND_TITLES
 from portal.cases import citizen_actions as actions
 from portal.cases.citizen_words import describe, status_word
-from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
+from portal.cases.following import View, cases_of, expects_something, latest, overdue
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
+from portal.cases.refused import case_or_refusal
 from portal.complaints import service as complaints
 from portal.consents.overview import case_panel, consent_tasks
 from portal.db import session
@@ -109,10 +110,7 @@ def index():
 
 
 def _case(reference: str) -> tuple[Case, object]:
-    found = case_for(session(), current_municipality().id, current_filler().person, reference)
-    if found is None:
-        abort(404)
-    return found
+    return case_or_refusal(current_filler().person, reference)
 
 
 def _submissions(case: Case, access) -> list[Submission]:
