@@ -90,10 +90,15 @@ class ServicesForm(PortalForm):
                                                      max=LONG_TEXT))],
     )
 
-    def validate_other_services(self, field) -> None:
-        if not self.services.data and not (field.data or "").strip():
-            raise ValidationError(_l("Choose at least one service, or write which services "
-                                     "you get"))
+    def validate(self, extra_validators=None) -> bool:
+        """Nothing ticked and nothing written: the error belongs to the group of services
+        (its legend and first box), not to the optional field below it."""
+        valid = super().validate(extra_validators)
+        if not self.services.data and not (self.other_services.data or "").strip():
+            self.services.errors = [*self.services.errors, _l(
+                "Choose at least one service, or write which services you get")]
+            return False
+        return valid
 
 
 class NeedsForm(PortalForm):

@@ -49,6 +49,8 @@ def summary_rows(kind: str, answers: dict, municipality, language: str,
         for name in step.fields:
             if getattr(step.form, name).field_class.__name__ == "HiddenField":
                 continue  # kept with the answers, not asked (the consent text's version)
+            if not step.counts(name, answers):
+                continue  # a follow-up to an answer not given («Which language?» after «No»)
             if name == "subject_nin":
                 masked = (answers.get(name) or "")[:6] + "*****"
                 rows.append((_label(step, name), masked, url))

@@ -127,7 +127,10 @@ def step(flow_path: str, draft_id: str, step_path: str):
 
         return attachments_step(draft, answers, current)
     form = _form_for(current, answers, draft)
-    if form.validate_on_submit() and _cross_checks(form, current, answers):
+    # Every error at once: the rules that need other steps' answers are asked even when a
+    # field has an error of its own, so that nobody fixes one error only to meet the next.
+    valid = form.validate_on_submit()
+    if request.method == "POST" and _cross_checks(form, current, answers) and valid:
         values = {name: form[name].data for name in current.fields}
         answers = save_answers(data_keys(), draft, values, draft_lifetime())
         return redirect(next_url(draft, answers, current))
@@ -176,7 +179,8 @@ def _cross_checks(form, current, answers: dict) -> bool:
     """Rules that need answers from other steps; errors are shown next to the field."""
     from flask_babel import gettext as _
 
-    if current.key == "subject" and answers.get("for_whom") == "child":
+    if current.key == "subject" and answers.get("for_whom") == "child" \
+            and not form.subject_nin.errors:
         age = form.subject_nin.nin.age_on(clock.today())
         if age >= flow.CHILD_AGE_LIMIT:
             form.subject_nin.errors.append(_("Your child must be under 18. For someone who is "
