@@ -82,3 +82,26 @@ def test_an_adult_entered_as_a_child_is_reported_with_the_other_errors(client):
     assert set(errors) == {"subject_nin", "subject_name"}
     assert errors["subject_nin"].startswith("Your child must be under 18")
     assert ADULT_NIN in page  # nothing typed is lost
+
+
+# --- Issue 15, point 17: «Mine utkast» tells drafts apart ------------------------------------
+
+def test_my_drafts_shows_for_whom_how_far_and_when_each_was_saved(client):
+    from tests.support.apply import CHILD_NIN
+
+    log_in_with_testid(client, "kari")
+    mine = answer(client, start_draft(client), for_whom="self")
+    answer(client, mine, **COMMON["request"])  # at «services» now
+    for_emma = answer(client, start_draft(client), for_whom="child")
+    answer(client, for_emma, subject_nin=CHILD_NIN, subject_name="Emma Eksempel")
+    page = client.get("/eksempel/utkast/?lang=en").get_data(as_text=True)
+    cards = re.findall(r'<li class="portal-card">(.*?)</li>', page, re.S)
+    assert len(cards) == 2
+    text = [re.sub(r"<[^>]+>", " ", card) for card in cards]
+    emma, own = (text if "Emma Eksempel" in text[0] else reversed(text))
+    assert "Next: What are you applying for?" in emma
+    assert "You" in own
+    assert "Next: Services you get now" in own
+    for card in text:
+        assert "Last saved" in card
+        assert re.search(r"\d{1,2}:\d\d", card)  # the time, not only the date
