@@ -7,15 +7,17 @@ from flask import Response, abort, render_template
 from flask_login import current_user
 
 from portal.applications.receipts import contact_line, receipt_pdf, what_next
-from portal.applications.steps import FLOWS, KIND_TITLES
+from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.views import blueprint
 from portal.audit.service import record_read
 from portal.cases.following import View
 from portal.cases.models import Case, Submission
 from portal.cases.refused import case_or_refusal
+from portal.cases.tracking import tracking_code
 from portal.db import session
 from portal.i18n import current_language
 from portal.identity import rules
+from portal.identity.crypto import data_keys
 from portal.municipalities.tenancy import current_municipality
 
 
@@ -56,6 +58,8 @@ def _render_receipt(case: Case, submission: Submission):
         what_next=what_next(municipality, language, submission.kind),
         contact=contact_line(municipality, language),
         pdf_ready=receipt_pdf(session(), submission.id) is not None,
+        # As on the receipt PDF: with the reference it shows the coarse status, logged out.
+        tracking_code=tracking_code(data_keys(), case) if submission.kind in STEPS else None,
     )
 
 
