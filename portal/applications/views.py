@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from portal import access, clock
@@ -57,6 +57,7 @@ def eip_intro():
 def start(kind: str):
     if closed_online():
         return render_template("applications/closed.html"), 409
+    name_first()
     refusal = _acting_refusal(kind)
     if refusal:
         return render_template("applications/not_allowed.html", **refusal), 403
@@ -99,8 +100,19 @@ def draft_lifetime() -> timedelta:
     return timedelta(days=current_app.config["DRAFT_LIFETIME_DAYS"])
 
 
+def name_first() -> None:
+    """The municipality must know who applies: a person whose login gave no name (and who
+    has none in «My profile») is asked for it once, then comes back here."""
+    filler = current_filler()
+    if not filler.at_desk and not (filler.person.name or "").strip():
+        abort(redirect(url_for("auth.your_name", next=request.full_path.rstrip("?")
+                               if request.method == "GET" else request.path)))
+
+
 def own_draft(draft_id: str, flow_path: str | None = None):
-    """The logged-in person's draft, reached under its own kind's URLs; else 404."""
+    """The logged-in person's draft, reached under its own kind's URLs; else 404. Asks for
+    the person's name first if it is not known."""
+    name_first()
     draft = find_draft(session(), municipality_id=current_municipality().id,
                        owner_person_id=current_filler().person.id, public_id=draft_id)
     if draft is None or draft.kind not in flow.FLOWS:
