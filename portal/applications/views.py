@@ -13,7 +13,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from wtforms import SelectChoice
 
 from portal import access, clock
-from portal.applications import consent
+from portal.applications import consent, wording
 from portal.applications import steps as flow
 from portal.applications.filler import current_filler, filler_url
 from portal.applications.service import subject_of, submit_draft
@@ -147,6 +147,7 @@ def step(flow_path: str, draft_id: str, step_path: str):
         answers = save_answers(data_keys(), draft, values, draft_lifetime())
         return redirect(next_url(draft, answers, current))
     return render_template("applications/step.html", form=form, step=current, draft=draft,
+                           step_title=wording.title(current, answers),
                            back_url=back_url(draft, answers, current), **_step_context(
                                current, answers, draft))
 
@@ -180,6 +181,7 @@ def _form_for(current, answers: dict, draft):
     prepare = flow.FLOWS[draft.kind].prepare_form
     if prepare is not None:
         prepare(current, form, answers)
+    wording.address_form(form, current, answers)
     return form
 
 
