@@ -15,7 +15,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.consents.texts import RECIPIENTS
-from portal.forms import EmailAddress, MultiCheckboxField, PhoneNumber, PortalForm
+from portal.forms import (
+    EmailAddress,
+    MultiCheckboxField,
+    NorwegianMobile,
+    PhoneNumber,
+    PortalForm,
+)
 from portal.identity.forms import ValidNin
 
 LONG_TEXT = 4000
@@ -131,6 +137,18 @@ class WishesForm(PortalForm):
         choices=_choices(("phone", _l("By phone")), ("email", _l("By e-mail")),
                          ("letter", _l("By letter"))),
         validators=[InputRequired(message=_l("Choose how we should contact you"))],
+    )
+    contact_email = EmailField(
+        _l("Your e-mail address (optional)"),
+        description=_l("We send the receipt here. Without it you get no receipt by e-mail, "
+                       "but you find it under «My cases»."),
+        validators=[Length(max=254), EmailAddress()],
+    )
+    contact_mobile = StringField(
+        _l("Your mobile number (optional)"),
+        description=_l("For example 912 34 567. The municipality may call you or send you a "
+                       "text message here."),
+        validators=[Length(max=30), NorwegianMobile()],
     )
     interpreter = RadioField(
         _l("Do you need an interpreter?"),

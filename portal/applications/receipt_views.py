@@ -6,13 +6,14 @@ import sqlalchemy as sa
 from flask import Response, abort, render_template
 from flask_login import current_user
 
-from portal.applications.receipts import contact_line, receipt_pdf, what_next
+from portal.applications.receipts import contact_line, receipt_address, receipt_pdf, what_next
 from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.views import blueprint
 from portal.audit.service import record_read
 from portal.cases.following import View
 from portal.cases.models import Case, Submission
 from portal.cases.refused import case_or_refusal
+from portal.cases.submissions import submission_payload
 from portal.cases.tracking import tracking_code
 from portal.db import session
 from portal.i18n import current_language
@@ -60,7 +61,17 @@ def _render_receipt(case: Case, submission: Submission):
         pdf_ready=receipt_pdf(session(), submission.id) is not None,
         # As on the receipt PDF: with the reference it shows the coarse status, logged out.
         tracking_code=tracking_code(data_keys(), case) if submission.kind in STEPS else None,
+        mailed_to=_mailed_to(submission),
     )
+
+
+def _mailed_to(submission: Submission) -> str | None:
+    """Where the receipt e-mail goes, told to the person who sent it ("" for nowhere);
+    None for anyone else reading the receipt."""
+    if submission.submitted_by_person_id != current_user.person.id:
+        return None
+    payload = submission_payload(data_keys(), submission)
+    return receipt_address(current_user.person, payload)
 
 
 @blueprint.get("/kvittering/<reference>")

@@ -173,7 +173,9 @@ def back_url(draft, answers: dict, current) -> str:
 
 
 def _form_for(current, answers: dict, draft):
-    form = current.form(data={name: answers.get(name) for name in current.fields})
+    form = current.form(data={**_known_contact(current, answers),
+                              **{name: answers[name] for name in current.fields
+                                 if name in answers}})
     if "services" in current.fields:
         language = current_language()
         form.services.choices = [SelectChoice(s["key"], localized(s["name"], language))
@@ -183,6 +185,20 @@ def _form_for(current, answers: dict, draft):
         prepare(current, form, answers)
     wording.address_form(form, current, answers)
     return form
+
+
+def _known_contact(current, answers: dict) -> dict:
+    """How to reach the applicant, filled in until they answer: «My profile», then the
+    contact register (``portal.identity.contact_register``; KRR where there is one)."""
+    if "contact_email" not in current.fields or "contact_email" in answers:
+        return {}
+    from portal.identity.contact_register import known_contact
+    from portal.identity.persons import person_nin
+
+    person = current_filler().person
+    known = known_contact(person.email or "", person.phone or "",
+                          person_nin(data_keys(), person).value)
+    return {"contact_email": known.email, "contact_mobile": known.mobile}
 
 
 def _subject_age(answers: dict) -> int | None:
