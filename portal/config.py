@@ -143,6 +143,7 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         # Is this person the child's parent? "manual" (a caseworker checks) or "demo" (knows
         # the demo family; not in production). See portal.representation.checks.
         "PARENT_CHECK": "demo" if profile == "development" else "manual",
+        "CONTACT_REGISTER": "none",  # portal.identity.contact_register (KRR would plug in)
         # Seconds a process keeps a municipality it has loaded (portal.municipalities.tenancy).
         "MUNICIPALITY_CACHE_SECONDS": 0 if profile == "test" else 30,
         "TESTING": profile == "test",
@@ -183,6 +184,7 @@ ENVIRONMENT = {
     "PORTAL_UNDELIVERED_WORKING_DAYS": ("UNDELIVERED_WORKING_DAYS", lambda v: _int(v, 2)),
     "PORTAL_UNDELIVERED_DIGEST_HOUR": ("UNDELIVERED_DIGEST_HOUR", lambda v: _int(v, 7)),
     "PORTAL_PARENT_CHECK": ("PARENT_CHECK", str),
+    "PORTAL_CONTACT_REGISTER": ("CONTACT_REGISTER", str),
     "PORTAL_MUNICIPALITY_CACHE_SECONDS": ("MUNICIPALITY_CACHE_SECONDS", lambda v: _int(v, 30)),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
     "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),

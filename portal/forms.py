@@ -57,6 +57,23 @@ class PhoneNumber:
             raise ValidationError(_l("Enter a phone number with 8 digits, like 912 34 567"))
 
 
+class NorwegianMobile:
+    """A Norwegian mobile number: 8 digits starting with 4 or 9, maybe after +47 or 0047,
+    spaces allowed; normalised to +47 and the 8 digits. Empty passes."""
+
+    pattern = re.compile(r"^(?:\+47|0047)?([49]\d{7})$")
+
+    def __call__(self, form, field) -> None:
+        typed = (field.data or "").strip()
+        if not typed:
+            return
+        match = self.pattern.match(re.sub(r"[\s.-]", "", typed))
+        if match is None:
+            raise ValidationError(_l("Enter a Norwegian mobile number with 8 digits that "
+                                     "starts with 4 or 9, like 912 34 567"))
+        field.data = f"+47{match.group(1)}"
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Checkboxes, one per choice (rendered by the ``checkbox_group`` macro)."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_time, ngettext
+from flask_babel import gettext as _
 
 from portal import clock
 from portal.clock import utcnow
@@ -16,6 +17,18 @@ from portal.municipalities.service import localized
 
 def _localized(text: dict[str, str] | None) -> str:
     return localized(text, current_language())
+
+
+KILOBYTE = 1024  # as the upload limits count (10 MB is 10 × 1024 × 1024 bytes)
+
+
+def file_size(size: int) -> str:
+    """A file's size as people read it: bytes below 1 kB (never «0 kB»), then kB, then MB."""
+    if size < KILOBYTE:
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
+    if size < KILOBYTE * KILOBYTE:
+        return _("%(size)s kB", size=format_decimal(round(size / KILOBYTE)))
+    return _("%(size)s MB", size=format_decimal(round(size / KILOBYTE / KILOBYTE, 1)))
 
 
 def _template_context() -> dict:
@@ -36,6 +49,7 @@ def init_app(app: Flask) -> None:
         date.fromisoformat(value), style)
     app.jinja_env.filters["time"] = lambda value, style="short": format_time(value, style)
     app.jinja_env.filters["datetime"] = lambda value, style="medium": format_datetime(value, style)
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["today"] = clock.today  # Norway's date
     app.jinja_env.globals["this_page"] = this_page

@@ -15,7 +15,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.consents.texts import RECIPIENTS
-from portal.forms import EmailAddress, MultiCheckboxField, PhoneNumber, PortalForm
+from portal.forms import (
+    EmailAddress,
+    MultiCheckboxField,
+    NorwegianMobile,
+    PhoneNumber,
+    PortalForm,
+)
 from portal.identity.forms import ValidNin
 
 LONG_TEXT = 4000
@@ -90,10 +96,15 @@ class ServicesForm(PortalForm):
                                                      max=LONG_TEXT))],
     )
 
-    def validate_other_services(self, field) -> None:
-        if not self.services.data and not (field.data or "").strip():
-            raise ValidationError(_l("Choose at least one service, or write which services "
-                                     "you get"))
+    def validate(self, extra_validators=None) -> bool:
+        """Nothing ticked and nothing written: the error belongs to the group of services
+        (its legend and first box), not to the optional field below it."""
+        valid = super().validate(extra_validators)
+        if not self.services.data and not (self.other_services.data or "").strip():
+            self.services.errors = [*self.services.errors, _l(
+                "Choose at least one service, or write which services you get")]
+            return False
+        return valid
 
 
 class NeedsForm(PortalForm):
@@ -126,6 +137,18 @@ class WishesForm(PortalForm):
         choices=_choices(("phone", _l("By phone")), ("email", _l("By e-mail")),
                          ("letter", _l("By letter"))),
         validators=[InputRequired(message=_l("Choose how we should contact you"))],
+    )
+    contact_email = EmailField(
+        _l("Your e-mail address (optional)"),
+        description=_l("We send the receipt here. Without it you get no receipt by e-mail, "
+                       "but you find it under «My cases»."),
+        validators=[Length(max=254), EmailAddress()],
+    )
+    contact_mobile = StringField(
+        _l("Your mobile number (optional)"),
+        description=_l("For example 912 34 567. The municipality may call you or send you a "
+                       "text message here."),
+        validators=[Length(max=30), NorwegianMobile()],
     )
     interpreter = RadioField(
         _l("Do you need an interpreter?"),

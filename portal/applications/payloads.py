@@ -112,6 +112,9 @@ def _ip_application(answers, municipality, subject, attachments, language, submi
         },
         "consent": consent_payload(answers, mode, subject.name, municipality, language),
         "attachments": [_attachment(a) for a in attachments],
+        # How to reach the applicant, as given in the application (schema: optional).
+        "contact": {"email": answers.get("contact_email") or "",
+                    "mobile": answers.get("contact_mobile") or ""},
     }
 
 

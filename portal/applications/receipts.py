@@ -132,6 +132,8 @@ def answers_from_payload(payload: dict) -> dict:
         "interpreter": "yes" if wishes["interpreter"] else "no",
         "interpreter_language": wishes["interpreter_language"],
         "adaptation": wishes["adaptation"],
+        "contact_email": payload.get("contact", {}).get("email", ""),
+        "contact_mobile": payload.get("contact", {}).get("mobile", ""),
         **consent_answers(payload["consent"]),
     }
 
@@ -173,12 +175,20 @@ def _where_to_see(municipality: Municipality, case: Case) -> str:
                           reference=case.reference)
 
 
+def receipt_address(person: Person | None, payload: dict) -> str:
+    """Where the receipt e-mail goes: the address given in the application, else the one in
+    «My profile»; "" for none (the receipt page says so)."""
+    given = (payload.get("contact") or {}).get("email") or ""
+    return given or (person.email if person is not None else "") or ""
+
+
 def send_receipt_email(session: Session, task: dict) -> None:
     submission = session.get(Submission, task["submission_id"])
     if submission.channel == "desk":
         return  # the desk prints it, and sends it where asked (portal.desk.receipts)
     person = session.get(Person, submission.submitted_by_person_id)
-    if person is None or not person.email:
+    address = receipt_address(person, submission_payload(data_keys(), submission))
+    if person is None or not address:
         return  # nobody to write to; the receipt page and the PDF are there
     municipality = session.get(Municipality, submission.municipality_id)
     case = session.get(Case, submission.case_id)
@@ -193,4 +203,4 @@ def send_receipt_email(session: Session, task: dict) -> None:
             received=_("%(municipality)s has received the change to your consents.",
                        municipality=municipality.name) if case.kind == "consent" else None,
         )
-    send_mail(person.email, subject, body)
+    send_mail(address, subject, body)

@@ -46,6 +46,21 @@ class Step:
     form: type
     applies: Callable[[Answers], bool] = always
     fields: tuple[str, ...] = field(default=())
+    # Follow-up questions, each with when its answer counts (a language only if an
+    # interpreter is needed): the check page and the receipt leave out the rest.
+    follow_ups: tuple[tuple[str, Callable[[Answers], bool]], ...] = ()
+
+    def counts(self, name: str, answers: Answers) -> bool:
+        """Does the answer to ``name`` count, given the other answers?"""
+        return all(when(answers) for field_name, when in self.follow_ups if field_name == name)
+
+
+def needs_interpreter(answers: Answers) -> bool:
+    return answers.get("interpreter") == "yes"
+
+
+def shares_with_specialist(answers: Answers) -> bool:
+    return "specialist" in (answers.get("sharing") or [])
 
 
 IP_APPLICATION_STEPS = (
@@ -61,11 +76,13 @@ IP_APPLICATION_STEPS = (
          fields=("services", "other_services")),
     Step("needs", "behov", _l("Needs and goals"), forms.NeedsForm, fields=("needs", "goals")),
     Step("wishes", "onsker", _l("Your wishes"), forms.WishesForm,
-         fields=("known_coordinator", "contact_method", "interpreter", "interpreter_language",
-                 "adaptation")),
+         fields=("known_coordinator", "contact_method", "contact_email", "contact_mobile",
+                 "interpreter", "interpreter_language", "adaptation"),
+         follow_ups=(("interpreter_language", needs_interpreter),)),
     Step("consent", "samtykke", _l("Consent to the plan and to sharing"), forms.ConsentForm,
          fields=("consent_planning", "sharing", "sharing_unit", "sharing_other",
-                 "consent_version")),
+                 "consent_version"),
+         follow_ups=(("sharing_unit", shares_with_specialist),)),
     Step("attachments", "vedlegg", _l("Attachments"), forms.AttachmentForm),
 )
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from portal.applications import forms
 from portal.applications.consent import sharing_summary
 from portal.applications.steps import Step, steps_for
+from portal.applications.wording import question
 from portal.municipalities.service import localized
 
 
@@ -33,8 +34,9 @@ def _answer(step: Step, name: str, answers: dict, municipality, language: str) -
     return str(value or "")
 
 
-def _label(step: Step, name: str) -> str:
-    return str(getattr(step.form, name).args[0])
+def _label(step: Step, name: str, answers: dict) -> str:
+    """The question as the step asked it: naming the person the application is for."""
+    return question(name, getattr(step.form, name).args[0], answers)
 
 
 def summary_rows(kind: str, answers: dict, municipality, language: str,
@@ -49,10 +51,12 @@ def summary_rows(kind: str, answers: dict, municipality, language: str,
         for name in step.fields:
             if getattr(step.form, name).field_class.__name__ == "HiddenField":
                 continue  # kept with the answers, not asked (the consent text's version)
+            if not step.counts(name, answers):
+                continue  # a follow-up to an answer not given («Which language?» after «No»)
             if name == "subject_nin":
                 masked = (answers.get(name) or "")[:6] + "*****"
-                rows.append((_label(step, name), masked, url))
+                rows.append((_label(step, name, answers), masked, url))
                 continue
-            rows.append((_label(step, name), _answer(step, name, answers, municipality,
+            rows.append((_label(step, name, answers), _answer(step, name, answers, municipality,
                                                      language), url))
     return rows

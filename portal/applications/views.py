@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, redirect, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from portal import access, clock
-from portal.applications import consent
+from portal.applications import consent, wording
 from portal.applications import steps as flow
 from portal.applications.filler import current_filler, filler_url
 from portal.applications.service import subject_of, submit_draft
@@ -57,6 +57,7 @@ def eip_intro():
 def start(kind: str):
     if closed_online():
         return render_template("applications/closed.html"), 409
+    name_first()
     refusal = _acting_refusal(kind)
     if refusal:
         return render_template("applications/not_allowed.html", **refusal), 403
@@ -99,8 +100,19 @@ def draft_lifetime() -> timedelta:
     return timedelta(days=current_app.config["DRAFT_LIFETIME_DAYS"])
 
 
+def name_first() -> None:
+    """The municipality must know who applies: a person whose login gave no name (and who
+    has none in «My profile») is asked for it once, then comes back here."""
+    filler = current_filler()
+    if not filler.at_desk and not (filler.person.name or "").strip():
+        abort(redirect(url_for("auth.your_name", next=request.full_path.rstrip("?")
+                               if request.method == "GET" else request.path)))
+
+
 def own_draft(draft_id: str, flow_path: str | None = None):
-    """The logged-in person's draft, reached under its own kind's URLs; else 404."""
+    """The logged-in person's draft, reached under its own kind's URLs; else 404. Asks for
+    the person's name first if it is not known."""
+    name_first()
     draft = find_draft(session(), municipality_id=current_municipality().id,
                        owner_person_id=current_filler().person.id, public_id=draft_id)
     if draft is None or draft.kind not in flow.FLOWS:
@@ -127,11 +139,15 @@ def step(flow_path: str, draft_id: str, step_path: str):
 
         return attachments_step(draft, answers, current)
     form = _form_for(current, answers, draft)
-    if form.validate_on_submit() and _cross_checks(form, current, answers):
+    # Every error at once: the rules that need other steps' answers are asked even when a
+    # field has an error of its own, so that nobody fixes one error only to meet the next.
+    valid = form.validate_on_submit()
+    if request.method == "POST" and _cross_checks(form, current, answers) and valid:
         values = {name: form[name].data for name in current.fields}
         answers = save_answers(data_keys(), draft, values, draft_lifetime())
         return redirect(next_url(draft, answers, current))
     return render_template("applications/step.html", form=form, step=current, draft=draft,
+                           step_title=wording.title(current, answers),
                            back_url=back_url(draft, answers, current),
                            progress=progress(draft.kind, answers, current),
                            saved=bool(answers) and not form.errors,
@@ -166,7 +182,9 @@ def back_url(draft, answers: dict, current) -> str:
 
 
 def _form_for(current, answers: dict, draft):
-    form = current.form(data={name: answers.get(name) for name in current.fields})
+    form = current.form(data={**_known_contact(current, answers),
+                              **{name: answers[name] for name in current.fields
+                                 if name in answers}})
     if "services" in current.fields:
         language = current_language()
         form.services.choices = [SelectChoice(s["key"], localized(s["name"], language))
@@ -174,7 +192,22 @@ def _form_for(current, answers: dict, draft):
     prepare = flow.FLOWS[draft.kind].prepare_form
     if prepare is not None:
         prepare(current, form, answers)
+    wording.address_form(form, current, answers)
     return form
+
+
+def _known_contact(current, answers: dict) -> dict:
+    """How to reach the applicant, filled in until they answer: «My profile», then the
+    contact register (``portal.identity.contact_register``; KRR where there is one)."""
+    if "contact_email" not in current.fields or "contact_email" in answers:
+        return {}
+    from portal.identity.contact_register import known_contact
+    from portal.identity.persons import person_nin
+
+    person = current_filler().person
+    known = known_contact(person.email or "", person.phone or "",
+                          person_nin(data_keys(), person).value)
+    return {"contact_email": known.email, "contact_mobile": known.mobile}
 
 
 def _subject_age(answers: dict) -> int | None:
@@ -185,7 +218,8 @@ def _cross_checks(form, current, answers: dict) -> bool:
     """Rules that need answers from other steps; errors are shown next to the field."""
     from flask_babel import gettext as _
 
-    if current.key == "subject" and answers.get("for_whom") == "child":
+    if current.key == "subject" and answers.get("for_whom") == "child" \
+            and not form.subject_nin.errors:
         age = form.subject_nin.nin.age_on(clock.today())
         if age >= flow.CHILD_AGE_LIMIT:
             form.subject_nin.errors.append(_("Your child must be under 18. For someone who is "

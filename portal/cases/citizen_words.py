@@ -55,16 +55,20 @@ def status_word(case) -> str:
     return str(STATUS_WORDS.get(case.status, case.status))
 
 
-def describe(event: CaseEvent, format_date, kind: str = "") -> tuple[str, list[str]]:
-    """The event's heading and its lines of text for the timeline."""
+def describe(event: CaseEvent, format_date, kind: str = "", done_by: str | None = None,
+             ) -> tuple[str, list[str]]:
+    """The event's heading and its lines of text for the timeline (``done_by``: who did it,
+    as the reader knows them, first)."""
     data = event.data or {}
     day = {key: format_date(data[key]) for key in
            ("answer_by", "expected_decision_date", "decision_date", "complaint_deadline",
             "sent_on") if key in data}
     complaint = kind == "complaint"
     texts = {
-        "submitted": (_("You sent the complaint") if complaint else
-                      _("You sent the application"), []),
+        # Who sent, withdrew or answered is said beside it, as the reader knows them
+        # (portal.cases.actors): a «you» would be untrue for everyone else who reads.
+        "submitted": (_("The complaint was sent") if complaint else
+                      _("The application was sent"), []),
         "received": (_("The municipality has received it"), []),
         "in_progress": (_("The municipality is working on it"), []),
         "information_requested": (_("The municipality needs more information"), [
@@ -92,7 +96,7 @@ def describe(event: CaseEvent, format_date, kind: str = "") -> tuple[str, list[s
         **_complaint_texts(data, day),
     }
     heading, lines = texts.get(event.type, (event.type, []))
-    return heading, [line for line in lines if line]
+    return heading, [line for line in (done_by, *lines) if line]
 
 
 def _complaint_texts(data: dict, day: dict) -> dict:

@@ -22,7 +22,7 @@ from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.clock import utcnow
 from portal.db import as_utc
 from portal.identity.models import Person
-from portal.representation.models import Scope
+from portal.representation.models import Representation, Scope, Status
 from portal.representation.rules import decide, principals_of
 
 ENDED = {CaseStatus.DECIDED, CaseStatus.CLOSED, CaseStatus.WITHDRAWN,
@@ -98,6 +98,47 @@ def case_for(session: Session, municipality_id: int, person: Person, reference: 
                     actor_person_id=person.id, subject_person_id=case.subject_person_id,
                     target=f"case:{case.reference}", reason=access.basis)
     return case, access
+
+
+# Why someone who once could follow a case no longer can: their fullmakt (or guardianship)
+# has ended, or the child they were parent for has turned 16 (pasient- og
+# brukerrettighetsloven § 4-3). Told to them; anyone else gets "not found".
+ENDED_REASONS = ("ended", "child_is_16")
+# Pending: a parent's declaration that let the parent see their receipt until the child
+# turned 16 (``decide`` says "pending" for any other that waits).
+ONCE_ACTIVE = (Status.ACTIVE, Status.REVOKED, Status.EXPIRED, Status.PENDING)
+
+
+def ended_access(session: Session, municipality_id: int, person: Person, reference: str,
+                 ) -> str | None:
+    """Why this person's access to the case has ended ("ended", "child_is_16"), or None when
+    they never had any (or the case does not exist): the caller then answers "not found".
+
+    Only someone who was once let in through a representation from the case's subject is
+    told; the refusal is audit-logged like a read, with the reason."""
+    case = session.scalar(sa.select(Case).where(Case.municipality_id == municipality_id,
+                                                Case.reference == reference,
+                                                Case.kind.not_in(NOT_LISTED)))
+    if case is None or case_access(session, person, case) is not None:
+        return None
+    decision = decide(session, actor=person, principal_id=case.subject_person_id,
+                      scope=Scope.FOLLOW, municipality_id=municipality_id)
+    if decision.reason not in ENDED_REASONS or not _once_active(session, person, case):
+        return None
+    record_read(session, "case.refused", municipality_id=municipality_id,
+                actor_person_id=person.id, subject_person_id=case.subject_person_id,
+                target=f"case:{case.reference}", reason=decision.reason)
+    return decision.reason
+
+
+def _once_active(session: Session, person: Person, case: Case) -> bool:
+    """A representation that once let the person in (a rejected one did not: for them the
+    case stays "not found")."""
+    return session.scalar(sa.select(Representation.id).where(
+        Representation.municipality_id == case.municipality_id,
+        Representation.principal_person_id == case.subject_person_id,
+        Representation.representative_person_id == person.id,
+        Representation.status.in_(ONCE_ACTIVE)).limit(1)) is not None
 
 
 @dataclass(frozen=True)

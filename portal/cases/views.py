@@ -17,10 +17,12 @@ from wtforms.validators import Length
 from portal.applications.filler import current_filler, filler_url
 from portal.applications.steps import KIND_TITLES
 from portal.cases import citizen_actions as actions
+from portal.cases.actors import done_by
 from portal.cases.citizen_words import describe, status_word
-from portal.cases.following import View, case_for, cases_of, expects_something, latest, overdue
+from portal.cases.following import View, cases_of, expects_something, latest, overdue
 from portal.cases.looked import who_looked
 from portal.cases.models import Case, Submission
+from portal.cases.refused import case_or_refusal
 from portal.complaints import service as complaints
 from portal.consents.overview import case_panel, consent_tasks
 from portal.db import session
@@ -109,10 +111,7 @@ def index():
 
 
 def _case(reference: str) -> tuple[Case, object]:
-    found = case_for(session(), current_municipality().id, current_filler().person, reference)
-    if found is None:
-        abort(404)
-    return found
+    return case_or_refusal(current_filler().person, reference)
 
 
 def _submissions(case: Case, access) -> list[Submission]:
@@ -130,7 +129,9 @@ def case(reference: str):
         return render_template("cases/receipt_only.html", case=found,
                                title=KIND_TITLES.get(found.kind, found.kind),
                                submissions=_submissions(found, access), titles=KIND_TITLES)
-    timeline = [(event, *describe(event, _date, found.kind)) for event in reversed(found.events)]
+    reader, language = current_filler().person, current_language()
+    timeline = [(event, *describe(event, _date, found.kind, done_by(
+        session(), found, event, reader, language))) for event in reversed(found.events)]
     may = actions.may_act(session(), current_user.person, found)
     return render_template(
         "cases/case.html", case=found, status_word=status_word, title=KIND_TITLES.get(

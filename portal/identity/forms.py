@@ -58,6 +58,15 @@ class TestIdForm(PortalForm):
             ValidNin()(self, field)
 
 
+class NameForm(PortalForm):
+    name = StringField(
+        _l("What is your full name?"),
+        description=_l("The municipality needs it to know who applies. We keep it in «My "
+                       "profile»."),
+        validators=[DataRequired(message=_l("Enter your full name")), Length(max=200)],
+    )
+
+
 class ProfileForm(PortalForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(message=_l("Enter your name")), Length(max=200)]

@@ -35,6 +35,7 @@ class IdPortenIdentity:
     pid: str
     acr: str
     id_token: str
+    name: str = ""  # when the identity provider gives it (ID-porten itself gives none)
 
 
 def init_app(app: Flask) -> None:
@@ -111,7 +112,18 @@ def identity_from_claims(claims: dict, id_token: str) -> IdPortenIdentity:
     pid = claims.get("pid")
     if not isinstance(pid, str) or not pid:
         raise LoginFailedError("no pid claim")
-    return IdPortenIdentity(pid=pid, acr=acr, id_token=id_token)
+    return IdPortenIdentity(pid=pid, acr=acr, id_token=id_token, name=name_from_claims(claims))
+
+
+def name_from_claims(claims: dict) -> str:
+    """The person's name from the standard claims (OpenID Connect Core 1.0, 5.1): ``name``,
+    or ``given_name`` and ``family_name``; "" when the provider gives none, and the portal
+    asks for it once (``auth.your_name``)."""
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        parts = [claims.get(key) for key in ("given_name", "family_name")]
+        name = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    return name.strip()[:200]
 
 
 def meets_required_level(acr: str, required: str) -> bool:

@@ -26,7 +26,7 @@ from portal.i18n import current_language
 from portal.identity import idporten, rules
 from portal.identity.crypto import data_keys
 from portal.identity.demo_people import DEMO_CITIZENS
-from portal.identity.forms import OTHER, ProfileForm, TestIdForm
+from portal.identity.forms import OTHER, NameForm, ProfileForm, TestIdForm
 from portal.identity.models import LoginMethod, SessionKind
 from portal.identity.nin import InvalidNin, parse_nin
 from portal.identity.persons import find_or_create_person, update_contact_details
@@ -73,7 +73,7 @@ def finish():
     except (idporten.LoginFailedError, InvalidNin) as error:
         log.warning("ID-porten login refused: %s", getattr(error, "reason", type(error).__name__))
         return render_template("auth/login_failed.html", retry_slug=slug or None), 400
-    person = find_or_create_person(session(), data_keys(), nin)
+    person = find_or_create_person(session(), data_keys(), nin, name=identity.name)
     start_session(SessionKind.CITIZEN, LoginMethod.IDPORTEN, person=person,
                   id_token=identity.id_token)
     default = url_for("info.start", municipality_slug=municipality.slug) if municipality else "/"
@@ -136,6 +136,19 @@ def extend_session():
     if request.headers.get("X-Requested-With") == "fetch":  # the timeout dialog's script
         return jsonify(expires_at=actor.expires_at().isoformat(), now=utcnow().isoformat())
     return redirect(safe_next(request.form.get("next"), url_for("info.start")))
+
+
+@blueprint.route("/ditt-navn", methods=["GET", "POST"])
+@rules.citizen
+def your_name():
+    """Asked once, before the first application, when the login did not give the name: the
+    municipality must know who applies. Kept in the profile."""
+    next_path = safe_next(request.args.get("next"), url_for("auth.profile"))
+    form = NameForm()
+    if form.validate_on_submit():
+        current_user.person.name = form.name.data.strip()
+        return redirect(next_path)
+    return render_template("identity/your_name.html", form=form)
 
 
 @blueprint.route("/min-profil", methods=["GET", "POST"])

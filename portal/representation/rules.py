@@ -60,11 +60,14 @@ def is_current(representation: Representation, at: datetime) -> bool:
         return False
     if representation.valid_to is not None and as_utc(representation.valid_to) <= at:
         return False
-    if representation.basis == Basis.PARENT:
-        born = birth_date_of(representation.principal)
-        if born is None or age_on(born, clock.norway_date(at)) >= PARENTAL_AGE_LIMIT:
-            return False
-    return True
+    return representation.basis != Basis.PARENT or (
+        birth_date_of(representation.principal) is not None
+        and not _child_is_16(representation, at))
+
+
+def _child_is_16(representation: Representation, at: datetime) -> bool:
+    born = birth_date_of(representation.principal)
+    return born is not None and age_on(born, clock.norway_date(at)) >= PARENTAL_AGE_LIMIT
 
 
 def shown_status(representation: Representation, at: datetime | None = None) -> Status:
@@ -93,10 +96,14 @@ def decide(session: Session, *, actor: Person, principal_id: int, scope: Scope,
         return Decision(True, "representation", covering[0])
     if current:
         return Decision(False, "scope", current[0])
-    if any(r.status == Status.PENDING for r in candidates):
-        pending = next(r for r in candidates if r.status == Status.PENDING)
-        return Decision(False, "pending", pending)
-    if any(r.basis == Basis.PARENT and r.status == Status.ACTIVE for r in candidates):
+    # A parent's declaration still waiting to be checked when the child turns 16 can no
+    # longer be granted: from then on the young person decides (§ 4-3).
+    pending = [r for r in candidates if r.status == Status.PENDING
+               and not (r.basis == Basis.PARENT and _child_is_16(r, at))]
+    if pending:
+        return Decision(False, "pending", pending[0])
+    if any(r.basis == Basis.PARENT and r.status in (Status.ACTIVE, Status.PENDING)
+           for r in candidates):
         return Decision(False, "child_is_16")
     return Decision(False, "ended" if candidates else "none")
 

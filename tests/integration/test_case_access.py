@@ -2,9 +2,10 @@
 
 Visitors: the subject, an active representative, a revoked representative, another
 citizen, staff of another municipality, and someone not logged in. Each gets exactly what
-the rules give them: the subject and the active representative see the case; the others get
-the same answer as for a case that does not exist (404), a staff session is refused (403),
-and anonymous visitors are sent to log in.
+the rules give them: the subject and the active representative see the case; the revoked
+representative is told that the fullmakt has ended (403) and nothing about the case; the
+others get the same answer as for a case that does not exist (404), a staff session is
+refused (403), and anonymous visitors are sent to log in.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from portal.municipalities.service import import_municipality
 from portal.queue.tasks import run_due_tasks
 from portal.representation.models import Representation
 from tests.integration.factories import municipality_data
-from tests.support.apply import fill_application, send
+from tests.support.apply import GOALS_TEXT, fill_application, send
 from tests.support.flows import csrf_token, log_in_staff, log_in_with_testid
 from tests.support.representation import grant
 
@@ -106,6 +107,12 @@ def test_every_case_url_gives_each_visitor_what_the_rules_give(world, visitor):
             assert "/logg-inn" in response.headers["Location"]
         elif visitor == "other_municipality_staff":
             assert response.status_code == 403, url
+        elif visitor == "revoked_representative":
+            assert response.status_code == 403, url
+            page = response.get_data(as_text=True)
+            assert "fullmakt" in page.lower(), url
+            assert GOALS_TEXT not in page, url
+            assert "Ola" not in page, url
         else:
             assert response.status_code == 404, url
             # The same page as for a reference that does not exist.
@@ -231,6 +238,8 @@ def test_every_complaint_url_gives_each_visitor_what_the_rules_give(decided_worl
             assert response.status_code == 403, url
         elif (needs == "follow" and may_see) or visitor in MAY_COMPLAIN:
             assert response.status_code == 200, (visitor, url)
+        elif visitor == "revoked_representative":  # told that the fullmakt has ended
+            assert response.status_code == 403, (visitor, url)
         else:
             assert response.status_code == 404, (visitor, url)
     listing = client.get("/eksempel/saker/").get_data(as_text=True)

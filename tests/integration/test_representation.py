@@ -192,7 +192,9 @@ def test_a_fullmakt_ends_when_its_last_day_is_over(app, db_session, ola_case, cl
     db_session.commit()
     reader = app.test_client()
     log_in_with_testid(reader, "kari")
-    assert reader.get(f"/eksempel/saker/{ola_case.reference}").status_code == 404
+    ended = reader.get(f"/eksempel/saker/{ola_case.reference}?lang=en")
+    assert ended.status_code == 403  # told why: the fullmakt has ended (issue 15, point 20)
+    assert "Your power of attorney has ended" in ended.get_data(as_text=True)
     assert "Expired" in reader.get("/eksempel/fullmakt/?lang=en").get_data(as_text=True)
     with app.app_context():
         assert service.expire_ended(db_session) == 1
@@ -213,7 +215,7 @@ def test_revoking_ends_the_representatives_access_during_their_session(
     assert "You can no longer act for Ola Eksempel" in page
     assert "You act for Ola Eksempel" not in page
     assert ola_case.reference not in page
-    assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 404
+    assert kari.get(f"/eksempel/saker/{ola_case.reference}").status_code == 403  # told why
     revoked = representations(db_session)[0]
     assert revoked.status == Status.REVOKED
     assert revoked.revoked_at is not None
