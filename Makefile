@@ -26,7 +26,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-assets: static/vendor/.installed
+# Then every static file fingerprinted and pre-compressed into build/static (portal/assets.py).
+assets: static/vendor/.installed install
+	$(BIN)/python -m portal.assets
 
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -76,7 +78,7 @@ update-translations: extract-translations
 	  --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/*.db
+	rm -rf $(VENV) node_modules static/vendor build instance/*.db
 
 # Benchmarks (bench/README.md): `make bench` prints one table and writes bench/results/*.json.
 # It uses its own PostgreSQL databases `bench` and `bench_scale`, never `test`.
