@@ -26,15 +26,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-# Then every static file fingerprinted and pre-compressed into build/static (portal/assets.py).
-assets: static/vendor/.installed install
+# Designsystemet's CSS trimmed to the rules our templates use (purgecss.config.cjs), its theme,
+# then every static file fingerprinted and pre-compressed into build/static (portal/assets.py).
+# Runs every time (a second or two): a template may have started using another class.
+assets: node_modules/.installed install
+	mkdir -p static/vendor
+	node_modules/.bin/purgecss --config purgecss.config.cjs --output static/vendor/
+	mv static/vendor/index.css static/vendor/designsystemet.css
+	cp node_modules/@digdir/designsystemet-css/dist/theme/designsystemet.css static/vendor/designsystemet-theme.css
 	$(BIN)/python -m portal.assets
 
-static/vendor/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
-	cp node_modules/@digdir/designsystemet-css/dist/src/index.css static/vendor/designsystemet.css
-	cp node_modules/@digdir/designsystemet-css/dist/theme/designsystemet.css static/vendor/designsystemet-theme.css
 	touch $@
 
 translations: install
