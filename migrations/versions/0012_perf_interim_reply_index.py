@@ -1,4 +1,5 @@
-"""interim replies found by an index: the § 11 a watch never scans every case event
+"""the caseworker queue by indexes alone: interim replies in a partial index, so the § 11 a
+watch never scans every case event; cases by municipality, status and age
 
 Revision ID: 0012_perf
 Revises: 0011
@@ -21,7 +22,14 @@ def upgrade() -> None:
     op.create_index("ix_case_event_interim_reply", "case_event", ["case_id"],
                     postgresql_where=sa.text("type = 'interim_reply'"),
                     sqlite_where=sa.text("type = 'interim_reply'"))
+    # The queue's counts, its pages (oldest first) and the § 11 a list read this index only
+    # (index-only scans); it replaces the (municipality_id, status) index it extends.
+    op.create_index("ix_case_municipality_status_created", "case",
+                    ["municipality_id", "status", "created_at", "id"])
+    op.drop_index("ix_case_municipality_status", table_name="case")
 
 
 def downgrade() -> None:
+    op.create_index("ix_case_municipality_status", "case", ["municipality_id", "status"])
+    op.drop_index("ix_case_municipality_status_created", table_name="case")
     op.drop_index("ix_case_event_interim_reply", table_name="case_event")

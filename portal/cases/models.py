@@ -26,7 +26,10 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case"
-    __table_args__ = (sa.Index("ix_case_municipality_status", "municipality_id", "status"),)
+    # The caseworker queue (portal.backoffice.queries): counts, pages oldest first and the
+    # § 11 a list by index-only scans.
+    __table_args__ = (sa.Index("ix_case_municipality_status_created", "municipality_id",
+                               "status", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
