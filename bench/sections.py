@@ -200,22 +200,42 @@ def scale(run: Run) -> None:
     from bench import scale as scale_bench
     from bench.databases import SCALE_URL
     from bench.generate import ensure_scale
+
+    by_size, generated = {}, []
+    for cases in sorted({*GROWTH_CASES, run.args.scale_cases}):
+        if cases > run.args.scale_cases:
+            continue
+        url = SCALE_URL if cases == run.args.scale_cases else f"{SCALE_URL}_{cases}"
+        engine, made = ensure_scale(cases, url)
+        generated += [f"{cases:,}"] if made else []
+        before, after, created = _scale_at(run, scale_bench, engine, url)
+        by_size[cases] = before
+    run.report.add(*scale_bench.figures(before, after, run.args.scale_cases))
+    run.report.add(*scale_bench.growth_figures(by_size))
+    run.report.notes.append(
+        f"scale: {', '.join(f'{n:,}' for n in by_size)} cases over 357 municipalities, with "
+        f"about 2.4 case events per case (generated in this run: {', '.join(generated) or 'none'}"
+        f"; the others reused); indexes created for a comparison and dropped again: "
+        f"{', '.join(created) or 'none (no index proposed)'}")
+    run.appendix = "Query plans (slowest call of each query):\n\n" + scale_bench.plans_text(
+        before, after)
+
+
+GROWTH_CASES = (10_000, 100_000)
+
+
+def _scale_at(run: Run, scale_bench, engine, url: str):
     from portal import create_app
     from portal.db import get_db
 
-    engine, generated = ensure_scale(run.args.scale_cases)
-    app = create_app({"DATABASE_URL": SCALE_URL}, environ=run.production)
+    app = create_app({"DATABASE_URL": url}, environ=run.production)
+    after, created = None, []
     try:
         before = scale_bench.measure(engine, app)
-        with scale_bench.proposed_indexes(engine) as created:
-            after = scale_bench.measure(engine, app)
+        if scale_bench.PROPOSED_INDEXES:
+            with scale_bench.proposed_indexes(engine) as created:
+                after = scale_bench.measure(engine, app)
     finally:
         get_db(app).engine.dispose()
         engine.dispose()
-    run.report.add(*scale_bench.figures(before, after, run.args.scale_cases))
-    run.report.notes.append(
-        f"scale: {run.args.scale_cases:,} cases over 357 municipalities "
-        f"({'generated in this run' if generated else 'generated earlier, reused'}); "
-        f"indexes created for the comparison and dropped again: {', '.join(created) or 'none'}")
-    run.appendix = "Query plans (slowest call of each query):\n\n" + scale_bench.plans_text(
-        before, after)
+    return before, after, created
