@@ -100,6 +100,62 @@ def figures(result: WorkerResult):
     ]
 
 
+def page_growth(environ: dict[str, str], rows_for_pages=((5, "1 page"), (120, "10 pages")),
+                repeats: int = 10) -> list[tuple[str, int, float]]:
+    """Median render time of a receipt with a short and a long answer set, in this process
+    (after one warm-up render, as in a worker that has made receipts before)."""
+    from datetime import UTC, datetime
+
+    from portal import create_app
+    from portal.documents.receipts import ReceiptContent, render_receipt_pdf
+
+    app = create_app(environ=environ)  # the database is not touched
+    timings = []
+    with app.test_request_context("/"):
+        for rows, label in rows_for_pages:
+            content = ReceiptContent(
+                municipality_name="Eksempel kommune", unit_name="Tildelingsteamet",
+                reference="IP-2026-7KQ4-M9", kind_title="Søknad om individuell plan",
+                submitted_at=datetime(2026, 11, 25, 10, 30, tzinfo=UTC), language="nb",
+                subject_name="Synthetic Person", subject_nin_masked="150376*****",
+                submitted_by_name="Synthetic Person",
+                rows=[(f"Spørsmål {n}", "Et svar på noen linjer. " * 6) for n in range(rows)],
+                consent_text="Samtykke.", payload_sha256="0" * 64, what_next="Vi svarer.",
+                contact="Ring oss.")
+            pdf = render_receipt_pdf(content)  # warm-up
+            pages = pdf_pages(pdf)
+            seconds = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                render_receipt_pdf(content)
+                seconds.append(time.perf_counter() - started)
+            timings.append((label, pages, statistics.median(seconds)))
+    return timings
+
+
+def pdf_pages(pdf: bytes) -> int | None:
+    """Pages, by poppler's pdfinfo (installed for the tests); None without it."""
+    import re
+    import shutil
+    import subprocess
+
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        return None
+    info = subprocess.run([pdfinfo, "-"], input=pdf, capture_output=True, check=False,  # noqa: S603
+                          timeout=30).stdout.decode()
+    found = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    return int(found.group(1)) if found else None
+
+
+def page_growth_figures(timings: list[tuple[str, int, float]]):
+    from bench.table import Figure
+
+    return [Figure("growth", f"receipt PDF, {label} of answers (median render)", seconds, "s",
+                   note=f"{pages} pages in the PDF; rendered in the bench process")
+            for label, pages, seconds in timings]
+
+
 def _p95(values: list[float]) -> float | None:
     from bench.submit import percentile
 

@@ -164,12 +164,26 @@ def throughput(run: Run) -> None:
 
 
 def queue(run: Run) -> None:
-    from bench.queue_load import figures, insert_commit_rate, run_consumers, seed_messages
+    from bench.queue_load import (
+        BATCH,
+        figures,
+        insert_commit_rate,
+        run_consumers,
+        seed_messages,
+    )
 
+    portal = run.servers["portal"].base_url
+    growth = {}
+    for consumers in (1, 2, 8):  # 4 is the headline figure below
+        count = max(200, run.args.messages // 5)
+        seed_messages(run.engine, run.keys.data_keys(), count)
+        growth[consumers] = run_consumers(portal, run.token, count, consumers).per_second
     seed_messages(run.engine, run.keys.data_keys(), run.args.messages)
-    result = run_consumers(run.servers["portal"].base_url, run.token, run.args.messages)
-    reference_rate = insert_commit_rate(run.engine)
-    run.report.add(*figures(result, reference_rate, 4))
+    result = run_consumers(portal, run.token, run.args.messages, 4)
+    growth[4] = result.per_second
+    single = insert_commit_rate(run.engine)
+    batched = insert_commit_rate(run.engine, rows=100 * BATCH, batch=BATCH)
+    run.report.add(*figures(result, single, batched, 4, growth))
 
 
 def memory(run: Run) -> None:
@@ -189,11 +203,18 @@ def memory(run: Run) -> None:
 
 
 def receipts(run: Run) -> None:
-    from bench.receipts_load import figures, run_worker_until_done, seed_receipt_tasks
+    from bench.receipts_load import (
+        figures,
+        page_growth,
+        page_growth_figures,
+        run_worker_until_done,
+        seed_receipt_tasks,
+    )
 
     submission_ids = seed_receipt_tasks(run.engine, run.keys.data_keys(), run.args.pdfs)
     result = run_worker_until_done(run.production, run.engine, submission_ids, run.logs)
     run.report.add(*figures(result))
+    run.report.add(*page_growth_figures(page_growth(run.production)))
 
 
 def scale(run: Run) -> None:
