@@ -155,6 +155,7 @@ def throughput(run: Run) -> None:
         raise RuntimeError("the production server does not accept the TestID session")
     targets = [Target("hello", run.servers["hello"].base_url + "/"),
                Target("start page", f"{portal}/{SLUG}/"),
+               Target("information page", f"{portal}/{SLUG}/individuell-plan"),
                Target("form step", portal + step, (f"Cookie: {cookie}",))]
     results = take_turns(targets, run.args.rounds, run.args.seconds)
     run.report.add(*figures(results))
@@ -205,15 +206,17 @@ def memory(run: Run) -> None:
 def receipts(run: Run) -> None:
     from bench.receipts_load import (
         figures,
+        idle_worker_rss,
         page_growth,
         page_growth_figures,
         run_worker_until_done,
         seed_receipt_tasks,
     )
 
+    idle = idle_worker_rss(run.production, run.logs)  # before there is anything to do
     submission_ids = seed_receipt_tasks(run.engine, run.keys.data_keys(), run.args.pdfs)
     result = run_worker_until_done(run.production, run.engine, submission_ids, run.logs)
-    run.report.add(*figures(result))
+    run.report.add(*figures(result, idle))
     run.report.add(*page_growth_figures(page_growth(run.production)))
 
 

@@ -136,7 +136,14 @@ def test_wrk_results_become_figures_against_the_bare_endpoint():
     throughput = rows[1]
     assert throughput.reference == 1100  # the median of the rounds
     assert throughput.value == 600
-    assert throughput.verdict == "MISSED"  # 0.545 of the bare endpoint
+    assert throughput.verdict == "met"  # 0.545 of the bare endpoint, the goal 0.3
+    assert rows[2].measure == "page: errors (not 200, socket)"
+
+
+def test_a_redirect_counts_as_an_error_in_the_wrk_figures():
+    line = {"requests": 100, "duration_us": 1_000_000, "socket_errors": 0, "non_2xx_3xx": 0,
+            "not_200": 7, "p50_us": 1, "p95_us": 2, "p99_us": 3}
+    assert parse_wrk(line).bad_status == 7
 
 
 def test_the_generator_spreads_cases_like_norway():
