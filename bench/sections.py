@@ -85,6 +85,17 @@ def logged_in_client(run: Run, number: int) -> httpx.Client:
     return client
 
 
+def production_cookie(client: httpx.Client) -> str:
+    """The TestID server's session, as the production server reads it: under the name
+    production gives its cookie (``__Host-portal_session``, portal/config.py). Sent as
+    ``portal_session`` it was not read, and every logged-in request was a redirect to the
+    login page."""
+    from portal.config import profile_defaults
+
+    name = profile_defaults("production", servers.PROJECT / "instance")["SESSION_COOKIE_NAME"]
+    return f"{name}={client.cookies['portal_session']}"
+
+
 def _ensure_a_submission(run: Run, *, running: bool = False) -> None:
     """Queue and receipts copy a real submission; make one if the submit section did not
     (through the running TestID server, or one started for it)."""
@@ -149,7 +160,7 @@ def throughput(run: Run) -> None:
 
     client = logged_in_client(run, 2)
     step = citizen.apply(citizen.HttpxBrowser(client), SLUG, send=False).step_paths[1]
-    cookie = f"portal_session={client.cookies['portal_session']}"
+    cookie = production_cookie(client)
     portal = run.servers["portal"].base_url
     if httpx.get(portal + step, headers={"Cookie": cookie}).status_code != 200:
         raise RuntimeError("the production server does not accept the TestID session")
@@ -194,7 +205,7 @@ def memory(run: Run) -> None:
         run.servers["testid"] = testid
         client = logged_in_client(run, 3)
         step = citizen.apply(citizen.HttpxBrowser(client), SLUG, send=False).step_paths[1]
-        headers = {"Cookie": f"portal_session={client.cookies['portal_session']}"}
+        headers = {"Cookie": production_cookie(client)}
     paths = [f"/{SLUG}/", f"/{SLUG}/individuell-plan", step]
     with servers.gunicorn("portal-memory", "wsgi:app", run.production, run.logs) as portal:
         measured = drive(portal, paths, run.args.requests, headers)
