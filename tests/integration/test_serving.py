@@ -90,3 +90,11 @@ def test_favicon_answers_at_the_root(client):
 def test_a_changed_file_gets_a_new_name():
     assert assets.fingerprinted("a/b.css", b"one") != assets.fingerprinted("a/b.css", b"two")
     assert assets.FINGERPRINTED.search(assets.fingerprinted("a/b.css", b"one"))
+
+
+def test_without_a_build_the_plain_names_are_linked(app):
+    """A fresh clone before `make assets`: Flask's own static route, nothing hashed."""
+    with app.test_request_context("/"):
+        assert assets.static_url_for(None)("portal.css") == "/static/portal.css"
+        manifest = assets.load_manifest()
+        assert assets.static_url_for(manifest)("portal.css") == f"/static/{manifest['portal.css']}"
