@@ -178,6 +178,10 @@ def _insert_events(session: Session) -> None:
                AND (:share >= 1 OR (random() < :share
                     AND c.created_at < now() - interval '{days} days'))""",
             {"share": share})
+    # As portal.cases.service.apply_event keeps it: the first interim reply, on the case.
+    session.execute(sa.text(
+        'UPDATE "case" c SET interim_reply_at = e.created_at FROM case_event e'
+        " WHERE e.case_id = c.id AND e.type = 'interim_reply'"))
 
 
 def ensure_scale(cases: int, url: str = SCALE_URL, log=print) -> tuple[sa.Engine, bool]:

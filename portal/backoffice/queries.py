@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.applications.models import Receipt
 from portal.cases.deadlines import one_month_before
-from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
+from portal.cases.models import Case, CaseStatus, Submission
 from portal.documents.attachments import Attachment
 
 S = CaseStatus
@@ -90,21 +90,13 @@ def count_over_a_month(session: Session, municipality_id: int, now: datetime) ->
         *_over_a_month(municipality_id, now)))
 
 
-# A literal, not a bound parameter: the planner matches it to the partial index
-# ix_case_event_interim_reply even in a prepared statement's generic plan.
-INTERIM_REPLY = sa.literal_column("'interim_reply'")
-
-
 def _over_a_month(municipality_id: int, now: datetime) -> tuple:
-    """The § 11 a conditions. Whether a case has an interim reply is read from the partial
-    index of interim replies, never by scanning every case's events."""
-    interim_reply = (
-        sa.select(CaseEvent.case_id)
-        .where(CaseEvent.case_id == Case.id, CaseEvent.type == INTERIM_REPLY)
-        .exists()
-    )
+    """The § 11 a conditions. Whether a case has had an interim reply is kept on the case
+    (``interim_reply_at``, set by apply_event), so the count reads the partial index
+    ix_case_without_interim_reply alone and never the case events (issue 18)."""
     return (Case.municipality_id == municipality_id, Case.status.in_(AWAITING_DECISION),
-            Case.created_at <= one_month_before(now), ~interim_reply)  # = over_a_month
+            Case.created_at <= one_month_before(now),
+            Case.interim_reply_at.is_(None))  # = over_a_month
 
 
 def lock_case(session: Session, case: Case) -> Case:
