@@ -26,13 +26,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-assets: static/vendor/.installed
-
-static/vendor/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# Designsystemet's CSS trimmed to the rules our templates use (purgecss.config.cjs), its theme,
+# then every static file fingerprinted and pre-compressed into build/static (portal/assets.py).
+# Runs every time (a second or two): a template may have started using another class.
+assets: node_modules/.installed install
 	mkdir -p static/vendor
-	cp node_modules/@digdir/designsystemet-css/dist/src/index.css static/vendor/designsystemet.css
+	node_modules/.bin/purgecss --config purgecss.config.cjs --output static/vendor/
+	mv static/vendor/index.css static/vendor/designsystemet.css
 	cp node_modules/@digdir/designsystemet-css/dist/theme/designsystemet.css static/vendor/designsystemet-theme.css
+	$(BIN)/python -m portal.assets
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 translations: install
@@ -76,7 +81,7 @@ update-translations: extract-translations
 	  --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/*.db
+	rm -rf $(VENV) node_modules static/vendor build instance/*.db
 
 # Benchmarks (bench/README.md): `make bench` prints one table and writes bench/results/*.json.
 # It uses its own PostgreSQL databases `bench` and `bench_scale`, never `test`.

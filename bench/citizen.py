@@ -38,6 +38,18 @@ class Page:
     status: int
     text: str
     location: str = ""
+    wire_bytes: int = 0  # status line, headers and body as the server sent them
+
+
+# What a browser says it takes (Chromium, Firefox): the server picks one.
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+
+
+def http_wire_bytes(status: int, headers, body_bytes: int) -> int:
+    """Bytes on an HTTP/1.1 connection: the status line, each header line, the blank line
+    and the body as sent (compressed when the server compressed it)."""
+    lines = sum(len(name) + 2 + len(value) + 2 for name, value in headers)
+    return len(f"HTTP/1.1 {status} XX\r\n") + lines + 2 + body_bytes
 
 
 class Browser(Protocol):
@@ -119,6 +131,19 @@ def _send(browser: Browser, check: str, done: Application) -> None:
     done.reference = found.group(0) if found else ""
 
 
+def decoded(body: bytes, encoding: str) -> bytes:
+    """A body as sent, decompressed (the test client, unlike httpx, does not)."""
+    import gzip
+
+    import brotli
+
+    if encoding == "br":
+        return brotli.decompress(body)
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    return body
+
+
 def local(location: str) -> str:
     """A redirect's path (Flask may send an absolute URL)."""
     return re.sub(r"^https?://[^/]+", "", location)
@@ -131,9 +156,11 @@ class FlaskBrowser:
         self.client = client
 
     def get(self, path: str, name: str | None = None) -> Page:
-        response = self.client.get(path)
-        return Page(response.status_code, response.get_data(as_text=True),
-                    response.headers.get("Location", ""))
+        response = self.client.get(path, headers={"Accept-Encoding": BROWSER_ACCEPT_ENCODING})
+        sent = response.get_data()
+        wire = http_wire_bytes(response.status_code, response.headers.items(), len(sent))
+        text = decoded(sent, response.headers.get("Content-Encoding", "")).decode()
+        return Page(response.status_code, text, response.headers.get("Location", ""), wire)
 
     def post(self, path: str, data: dict, name: str | None = None) -> Page:
         response = self.client.post(path, data=data)
@@ -148,8 +175,11 @@ class HttpxBrowser:
         self.client = client
 
     def get(self, path: str, name: str | None = None) -> Page:
-        response = self.client.get(path)
-        return Page(response.status_code, response.text, response.headers.get("location", ""))
+        response = self.client.get(path, headers={"Accept-Encoding": BROWSER_ACCEPT_ENCODING})
+        wire = http_wire_bytes(response.status_code, response.headers.multi_items(),
+                               response.num_bytes_downloaded)
+        return Page(response.status_code, response.text, response.headers.get("location", ""),
+                    wire)
 
     def post(self, path: str, data: dict, name: str | None = None) -> Page:
         response = self.client.post(path, data=data)

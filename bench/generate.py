@@ -7,6 +7,9 @@ largest has about 15 % of all cases, as Oslo has about 13 % of the population. A
 persons per case, each living in one municipality; each case has one submission, sent by the
 person it is about (80 %) or by someone else (a parent, a representative). Statuses as a
 portal that has run for five years: most cases decided or closed, 3 % new, within 60 days.
+Each case has the events its status implies (received, in progress, a request for
+information, a decision, closed; EVENTS), and half the undecided cases past a month an
+interim reply: about 2.4 events per case.
 Bulk SQL (INSERT … SELECT generate_series): a million cases take about a minute.
 """
 
@@ -77,6 +80,7 @@ def generate(engine: sa.Engine, cases: int) -> None:
         _insert_homes(session, first_person, ids)
         _insert_cases(session, cases, first_person, persons)
         _insert_submissions(session, first_person, persons)
+        _insert_events(session)
     with engine.connect() as connection:
         connection.execute(sa.text("ANALYZE"))
         connection.commit()
@@ -146,6 +150,38 @@ def _insert_submissions(session: Session, first_person: int, persons: int) -> No
         "created_at": "c.created_at",
     }, f"""FROM "case" c WHERE c.reference LIKE '{PREFIX}%'""",
         {"first": first_person, "persons": persons})
+
+
+# The events a case in each status has had, as the back office posts them (portal.cases.service
+# TRANSITIONS): (event type, the statuses that have it, share of those cases, days after the
+# case came). Interim replies (§ 11 a) for about half of the undecided cases past a month, so
+# that the § 11 a watch has both kinds to tell apart. About 2.4 events per case.
+EVENTS = (
+    ("received", ("RECEIVED", "IN_PROGRESS", "AWAITING_INFO", "DECIDED", "CLOSED",
+                  "WITHDRAWN", "COMPLAINT_IN_PROGRESS", "SENT_TO_STATSFORVALTEREN"), 1.0, 1),
+    ("in_progress", ("IN_PROGRESS", "AWAITING_INFO"), 1.0, 3),
+    ("information_requested", ("AWAITING_INFO",), 1.0, 10),
+    ("interim_reply", ("RECEIVED", "IN_PROGRESS", "AWAITING_INFO"), 0.5, 28),
+    ("decision", ("DECIDED", "CLOSED", "COMPLAINT_IN_PROGRESS", "SENT_TO_STATSFORVALTEREN"),
+     1.0, 40),
+    ("closed", ("CLOSED",), 1.0, 90),
+)
+
+
+def _insert_events(session: Session) -> None:
+    for event_type, statuses, share, days in EVENTS:
+        insert_select(session, "case_event", {
+            "case_id": "c.id", "type": f"'{event_type}'", "data": "'{}'",
+            "created_at": f"least(now(), c.created_at + interval '{days} days')",
+        }, f"""FROM "case" c WHERE c.reference LIKE '{PREFIX}%'
+               AND c.status IN ({", ".join(f"'{s}'" for s in statuses)})
+               AND (:share >= 1 OR (random() < :share
+                    AND c.created_at < now() - interval '{days} days'))""",
+            {"share": share})
+    # As portal.cases.service.apply_event keeps it: the first interim reply, on the case.
+    session.execute(sa.text(
+        'UPDATE "case" c SET interim_reply_at = e.created_at FROM case_event e'
+        " WHERE e.case_id = c.id AND e.type = 'interim_reply'"))
 
 
 def ensure_scale(cases: int, url: str = SCALE_URL, log=print) -> tuple[sa.Engine, bool]:

@@ -1,5 +1,9 @@
 """Locust: virtual citizens who each log in with TestID, fill in and send one application.
 
+They log in on the TestID server (development profile: production refuses TestID), then,
+when BENCH_PRODUCTION_URL is set, fill in and send the application on the production
+server, with the session cookie under production's name: the final POST is timed as shipped.
+
 Run by bench/submit.py (``locust -f bench/locustfile.py --headless …``); it reads
 BENCH_CITIZENS (how many, one each), BENCH_RUN (a name that makes the test people unique) and
 writes what happened to BENCH_LOCUST_OUT as JSON when the last citizen is done.
@@ -21,6 +25,8 @@ CITIZENS = int(os.environ.get("BENCH_CITIZENS", "20"))
 RUN = os.environ.get("BENCH_RUN", "bench")
 OUT = os.environ.get("BENCH_LOCUST_OUT", "locust-result.json")
 FIRST_NUMBER = int(os.environ.get("BENCH_FIRST_CITIZEN", "1000"))
+PRODUCTION = os.environ.get("BENCH_PRODUCTION_URL", "")
+PRODUCTION_COOKIE = "__Host-portal_session"  # portal/config.py, the production profile
 
 _lock = threading.Lock()
 _numbers = iter(range(FIRST_NUMBER, FIRST_NUMBER + CITIZENS))
@@ -45,6 +51,29 @@ class LocustBrowser:
         return Page(response.status_code, response.text, response.headers.get("Location", ""))
 
 
+class ProductionBrowser(LocustBrowser):
+    """The same client against the production server, carrying the TestID session in the
+    cookie production reads (a Secure cookie, which the client would not send over HTTP)."""
+
+    def __init__(self, client, base_url: str, session_value: str) -> None:
+        super().__init__(client)
+        self.base_url = base_url.rstrip("/")
+        self.session_value = session_value
+
+    def _send(self, method: str, path: str, name: str, **kwargs) -> Page:
+        response = self.client.request(
+            method, self.base_url + path, name=name, allow_redirects=False,
+            headers={"Cookie": f"{PRODUCTION_COOKIE}={self.session_value}"}, **kwargs)
+        self.session_value = response.cookies.get(PRODUCTION_COOKIE) or self.session_value
+        return Page(response.status_code, response.text, response.headers.get("Location", ""))
+
+    def get(self, path: str, name: str | None = None) -> Page:
+        return self._send("GET", path, name or path)
+
+    def post(self, path: str, data: dict, name: str | None = None) -> Page:
+        return self._send("POST", path, f"POST {name or path}", data=data)
+
+
 class Citizen(HttpUser):
     wait_time = constant(0)
 
@@ -58,6 +87,9 @@ class Citizen(HttpUser):
         browser = LocustBrowser(self.client)
         try:
             log_in(browser, synthetic_nin(number), name)
+            if PRODUCTION:
+                browser = ProductionBrowser(self.client, PRODUCTION,
+                                            self.client.cookies.get("portal_session"))
             application = apply(browser)
             _record({"name": name, "reference": application.reference,
                      "submit_started": application.submit_started,

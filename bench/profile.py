@@ -70,7 +70,7 @@ def main() -> None:
             client = sections.logged_in_client(run, 2)
             step = citizen.apply(citizen.HttpxBrowser(client), sections.SLUG,
                                  send=False).step_paths[1]
-            cookie = f"portal_session={client.cookies['portal_session']}"
+            cookie = sections.production_cookie(client)
             portal = run.servers["portal"].base_url
             for name, target in (("start", Target("start", f"{portal}/{sections.SLUG}/")),
                                  ("step", Target("step", portal + step,

@@ -1,14 +1,13 @@
-"""Page weight: the bytes a first visit downloads, compressed as on the wire, by kind.
+"""Page weight: the bytes a first visit downloads, as the shipped server sends them, by kind.
 
 Each page's HTML and every resource it pulls in (style sheets and what they import, scripts,
-images, icons, fonts) is fetched once and gzipped at level 6, as a reverse proxy would send it
-(a body the server compressed itself is counted as sent). Bodies only: HTTP headers add about
-half a kilobyte per response on HTTP/1.1.
+images, the favicon, fonts) is fetched once with a browser's ``Accept-Encoding``, and counted
+as it came: the status line and headers, and the body as sent, compressed only if the server
+compressed it. Nothing is compressed here: a server that does not compress is weighed so.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,14 +22,8 @@ CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)
 @dataclass(frozen=True)
 class Resource:
     content_type: str
-    body: bytes
-    content_encoding: str = ""
-
-    @property
-    def wire_bytes(self) -> int:
-        if self.content_encoding and self.content_encoding != "identity":
-            return len(self.body)
-        return len(gzip.compress(self.body, compresslevel=6, mtime=0))
+    body: bytes  # decoded, for finding what a style sheet imports
+    wire_bytes: int  # headers and body as sent
 
 
 Fetch = Callable[[str], Resource]
@@ -123,11 +116,11 @@ def fetch_all(urls: list[str], fetch: Fetch, cache: dict[str, Resource]) -> list
     return seen
 
 
-def weigh_page(label: str, path: str, html: str, fetch: Fetch,
+def weigh_page(label: str, path: str, html: str, html_wire: int, fetch: Fetch,
                cache: dict[str, Resource]) -> PageWeight:
-    """A cold first visit: the page's HTML and every resource it needs."""
+    """A cold first visit: the page's HTML (as it was sent) and every resource it needs."""
     weight = PageWeight(label, path)
-    weight.sizes["html"] = Resource("text/html", html.encode()).wire_bytes
+    weight.sizes["html"] = html_wire
     weight.resources = fetch_all(page_resources(html, f"http://localhost{path}"), fetch, cache)
     for url in weight.resources:
         resource = cache[url]
@@ -151,12 +144,12 @@ class RecordingBrowser:
 
     def __init__(self, browser) -> None:
         self.browser = browser
-        self.pages: list[tuple[str, str]] = []
+        self.pages: list[tuple[str, str, int]] = []
 
     def get(self, path: str, name: str | None = None):
         page = self.browser.get(path, name)
-        if page.status == 200 and path not in dict(self.pages):
-            self.pages.append((path, page.text))
+        if page.status == 200 and path not in {seen for seen, _, _ in self.pages}:
+            self.pages.append((path, page.text, page.wire_bytes))
         return page
 
     def post(self, path: str, data: dict, name: str | None = None):
@@ -173,10 +166,11 @@ def label_for(path: str) -> str:
     return named.get(last, f"step «{last}»")
 
 
-def visit(browser, nin: str, name: str, slug: str = "eksempel") -> list[tuple[str, str]]:
+def visit(browser, nin: str, name: str,
+          slug: str = "eksempel") -> list[tuple[str, str, int]]:
     """A first visit: start page, an information page, the intro, log in, every step, send.
 
-    Returns (path, html) of every page seen, in order.
+    Returns (path, html, bytes as sent) of every page seen, in order.
     """
     from bench.citizen import apply, expect, log_in
 
@@ -188,10 +182,11 @@ def visit(browser, nin: str, name: str, slug: str = "eksempel") -> list[tuple[st
     return recording.pages
 
 
-def weigh_visit(pages: list[tuple[str, str]], fetch: Fetch) -> tuple[list[PageWeight],
-                                                                       PageWeight]:
+def weigh_visit(pages: list[tuple[str, str, int]],
+                fetch: Fetch) -> tuple[list[PageWeight], PageWeight]:
     cache: dict[str, Resource] = {}
-    weights = [weigh_page(label_for(path), path, html, fetch, cache) for path, html in pages]
+    weights = [weigh_page(label_for(path), path, html, wire, fetch, cache)
+               for path, html, wire in pages]
     return weights, journey(weights, cache)
 
 

@@ -45,7 +45,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import access, i18n, request_guards, security, templating
+    from portal import access, assets, i18n, request_guards, security, templating
     from portal.api import auth as api_auth
     from portal.complaints import flow as complaint_flow
     from portal.desk import receipts as desk_receipts
@@ -75,6 +75,7 @@ def _init_extensions(app: Flask) -> None:
     access.init_app(app)
     templating.init_app(app)
     acting.init_app(app)
+    assets.init_app(app)  # last: WhiteNoise wraps the whole WSGI app, ProxyFix included
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Flask extensions, created here unbound and bound to an app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +10,9 @@ from flask_wtf.csrf import CSRFProtect
 from portal.db import Database
 
 babel = Babel()
+# Pages (and the brand CSS, the API's JSON) compressed by the application itself, so that a
+# first visit is as light without a proxy in front as with one (portal.assets for the files).
+compress = Compress()
 csrf = CSRFProtect()
 database = Database()
 login_manager = LoginManager()

@@ -26,7 +26,14 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case"
-    __table_args__ = (sa.Index("ix_case_municipality_status", "municipality_id", "status"),)
+    # The caseworker queue (portal.backoffice.queries): counts and pages oldest first by
+    # index-only scans; the § 11 a list from the cases that have had no interim reply only.
+    __table_args__ = (sa.Index("ix_case_municipality_status_created", "municipality_id",
+                               "status", "created_at", "id"),
+                      sa.Index("ix_case_without_interim_reply", "municipality_id", "status",
+                               "created_at", "id",
+                               postgresql_where=sa.text("interim_reply_at IS NULL"),
+                               sqlite_where=sa.text("interim_reply_at IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
@@ -51,6 +58,9 @@ class Case(Base):
     # When the worker deleted what was sent in the case, its retention time over
     # (portal.retention); the case itself, its status and its events' dates stay.
     documents_deleted_at: Mapped[datetime | None]
+    # When the first interim reply was sent (forvaltningsloven § 11 a), kept here by
+    # portal.cases.service.apply_event so that the § 11 a watch never reads the events.
+    interim_reply_at: Mapped[datetime | None]
 
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
                                                    order_by="CaseEvent.id")

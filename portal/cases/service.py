@@ -195,6 +195,8 @@ def apply_event(
     if transition.to is not None:
         case.status = transition.to
     case.updated_at = utcnow()
+    if event_type == "interim_reply" and case.interim_reply_at is None:
+        case.interim_reply_at = case.updated_at  # read by the § 11 a watch
     event = CaseEvent(case_id=case.id, type=event_type, data=data,
                       actor_staff_user_id=actor_staff_user_id)
     session.add(event)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from portal.cases.models import Case, Submission
 from portal.cases.submissions import submission_payload
@@ -19,7 +20,7 @@ from portal.identity.crypto import data_keys
 from portal.identity.models import UserSession
 from portal.municipalities.service import get_by_slug
 from portal.queue.models import Task
-from portal.queue.tasks import MAX_ATTEMPTS, claim_due_tasks, enqueue, run_due_tasks
+from portal.queue.tasks import LOCK_TIME, MAX_ATTEMPTS, claim_due_tasks, enqueue, run_due_tasks
 from tests.support.apply import answer, start_draft
 from tests.support.flows import csrf_token, log_in_with_testid, post_form
 
@@ -159,6 +160,37 @@ def test_a_claimed_task_is_not_claimed_again_while_locked(db_session):
     second = claim_due_tasks(db_session)
     assert first
     assert set(first).isdisjoint(second)
+
+
+def test_a_crashed_workers_tasks_come_back_within_a_minute(db_session):
+    task = enqueue(db_session, "x")
+    db_session.flush()
+    assert task.id in claim_due_tasks(db_session)  # a worker claims it, then dies
+    assert timedelta(seconds=60) >= LOCK_TIME
+    with time_machine.travel(utcnow() + LOCK_TIME - timedelta(seconds=2)):
+        assert task.id not in claim_due_tasks(db_session)
+    with time_machine.travel(utcnow() + LOCK_TIME + timedelta(seconds=1)):
+        assert task.id in claim_due_tasks(db_session)
+
+
+def test_a_working_worker_keeps_the_tasks_it_has_claimed(app, db_session):
+    """Each task here takes 45 s: without renewed locks the third would be free to take."""
+    for number in range(3):
+        enqueue(db_session, "slow", number=number)
+    db_session.commit()
+    lock_left: list[timedelta] = []
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+
+        def slow(session, payload):
+            waiting = session.scalars(sa.select(Task).where(
+                Task.kind == "slow", Task.done_at.is_(None))).all()
+            now = utcnow().replace(tzinfo=None)
+            lock_left.append(min(t.locked_until.replace(tzinfo=None) for t in waiting) - now)
+            traveller.shift(timedelta(seconds=45))
+
+        assert run_due_tasks(app, {"slow": slow}) == 3
+    assert len(lock_left) == 3
+    assert all(left > timedelta(seconds=50) for left in lock_left), lock_left
 
 
 def test_admins_see_parked_tasks_and_can_retry_them(client, db_session):
