@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.api.views import blueprint as api
     from portal.applications import attachment_views, receipt_views  # noqa: F401 (routes)
     from portal.applications.views import blueprint as applications
+    from portal.backoffice import worklist_views  # noqa: F401 (routes)
     from portal.backoffice.dead_letters import blueprint as dead_letters
     from portal.backoffice.views import blueprint as backoffice
     from portal.cases.status_views import blueprint as case_status
