@@ -78,6 +78,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.api import case_list_views  # noqa: F401 (routes)
     from portal.api.admin_views import blueprint as api_admin
     from portal.api.views import blueprint as api
     from portal.applications import attachment_views, receipt_views  # noqa: F401 (routes)
