@@ -107,6 +107,12 @@ def _base(municipality_id: int, filters: Filters, staff_id: int, now: datetime):
 def page(session: Session, municipality_id: int, filters: Filters, *, staff_id: int,
          now: datetime, limit: int = PAGE_SIZE) -> Sequence[Case]:
     """One page of the list, in the filters' order, after the case ``filters.after_id``."""
+    return session.scalars(page_query(session, municipality_id, filters, staff_id=staff_id,
+                                      now=now, limit=limit)).all()
+
+
+def page_query(session: Session, municipality_id: int, filters: Filters, *, staff_id: int,
+               now: datetime, limit: int = PAGE_SIZE) -> sa.Select:
     person, assignee = aliased(Person), aliased(StaffUser)
     column = _sort_column(filters.sort, person, assignee)
     # Days waited is the received date the other way round: the longest wait first.
@@ -125,7 +131,7 @@ def page(session: Session, municipality_id: int, filters: Filters, *, staff_id: 
     if after is not None:
         query = query.where(_beyond(column, _value_of(after, filters.sort), after.id,
                                     descending, filters.sort in NULLABLE_SORTS))
-    return session.scalars(query.limit(limit)).all()
+    return query.limit(limit)
 
 
 def _after(session: Session, municipality_id: int, after_id: int | None) -> Case | None:
@@ -153,8 +159,13 @@ def _beyond(column, value, last_id: int, descending: bool, nullable: bool):
 
 def count(session: Session, municipality_id: int, filters: Filters, *, staff_id: int,
           now: datetime) -> int:
-    return session.scalar(sa.select(sa.func.count(Case.id)).where(
-        *_base(municipality_id, filters, staff_id, now)))
+    return session.scalar(count_query(municipality_id, filters, staff_id=staff_id, now=now))
+
+
+def count_query(municipality_id: int, filters: Filters, *, staff_id: int,
+                now: datetime) -> sa.Select:
+    return sa.select(sa.func.count(Case.id)).where(
+        *_base(municipality_id, filters, staff_id, now))
 
 
 def view_counts(session: Session, municipality_id: int, *, staff_id: int,
@@ -180,19 +191,26 @@ def view_counts(session: Session, municipality_id: int, *, staff_id: int,
 
 def by_reference(session: Session, municipality_id: int, reference: str) -> Sequence[Case]:
     """Exact, on the unique index of references."""
-    return session.scalars(sa.select(Case).where(
-        Case.municipality_id == municipality_id,
-        Case.reference == reference.strip().upper())).all()
+    return session.scalars(reference_query(municipality_id, reference)).all()
+
+
+def reference_query(municipality_id: int, reference: str) -> sa.Select:
+    return sa.select(Case).where(Case.municipality_id == municipality_id,
+                                 Case.reference == reference.strip().upper())
 
 
 def by_person(session: Session, municipality_id: int, person_ids: Sequence[int],
               limit: int = SEARCH_LIMIT) -> Sequence[Case]:
     """The cases about these people, newest first."""
-    return session.scalars(
-        sa.select(Case).where(Case.municipality_id == municipality_id,
-                              Case.subject_person_id.in_(person_ids))
-        .options(selectinload(Case.subject), selectinload(Case.assignee))
-        .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)).all()
+    return session.scalars(person_query(municipality_id, person_ids, limit)).all()
+
+
+def person_query(municipality_id: int, person_ids: Sequence[int],
+                 limit: int = SEARCH_LIMIT) -> sa.Select:
+    return (sa.select(Case).where(Case.municipality_id == municipality_id,
+                                  Case.subject_person_id.in_(person_ids))
+            .options(selectinload(Case.subject), selectinload(Case.assignee))
+            .order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
 
 
 def by_name(session: Session, municipality_id: int, name: str,
@@ -212,8 +230,3 @@ def of_ids(session: Session, municipality_id: int, ids: Sequence[int]) -> Sequen
     return session.scalars(sa.select(Case).where(
         Case.municipality_id == municipality_id, Case.id.in_(ids))
         .order_by(Case.created_at, Case.id)).all()
-
-
-def kinds(session: Session, municipality_id: int) -> list[str]:
-    return list(session.scalars(sa.select(Case.kind).where(
-        Case.municipality_id == municipality_id).distinct().order_by(Case.kind)))
