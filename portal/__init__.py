@@ -79,10 +79,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.api import case_list_views  # noqa: F401 (routes)
     from portal.api.admin_views import blueprint as api_admin
     from portal.api.views import blueprint as api
     from portal.applications import attachment_views, receipt_views  # noqa: F401 (routes)
     from portal.applications.views import blueprint as applications
+    from portal.backoffice import worklist_views  # noqa: F401 (routes)
     from portal.backoffice.dead_letters import blueprint as dead_letters
     from portal.backoffice.views import blueprint as backoffice
     from portal.cases.status_views import blueprint as case_status

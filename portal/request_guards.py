@@ -5,7 +5,7 @@ route rather than in each view:
 
 - a NUL byte (``%00``) in the path, the query or a form field: PostgreSQL refuses text with
   NUL in it, so the first query failed. Uploaded files may hold any bytes and are not looked at.
-- an integer query argument too large for a database integer (``?nye_etter=`` with 400
+- an integer query argument too large for a database integer (``?etter=`` with 400
   digits): read them with ``id_arg``, which answers 400 for anything but a positive id.
 - JSON nested 50,000 levels deep: Python's parser ran out of stack. ``GuardedRequest`` refuses
   bodies nested deeper than ``MAX_JSON_DEPTH`` before parsing, and strings with NUL after it.

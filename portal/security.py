@@ -82,7 +82,17 @@ def render_error(error: HTTPException):
     code = error.code or 500
     # A code without texts of its own keeps its status (a 409 is no server error).
     title, text = ERROR_TEXTS.get(code) or ERROR_TEXTS[400 if code < 500 else 500]
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+    response = current_app.make_response(
+        (render_template("errors/error.html", code=code, title=title, text=text), code))
+    _allow(error, response)
+    return response
+
+
+def _allow(error: HTTPException, response: Response) -> None:
+    """A 405 says which methods the address does take (RFC 9110 § 15.5.6)."""
+    methods = getattr(error, "valid_methods", None)
+    if error.code == 405 and methods:
+        response.headers["Allow"] = ", ".join(sorted(methods))
 
 
 def api_problem(error: HTTPException):
@@ -91,12 +101,14 @@ def api_problem(error: HTTPException):
     detail = getattr(error, "api_detail", None) or (
         error.description if status < 500 else "Internal error"
     )
-    body = {"type": "about:blank", "title": error.name, "status": status, "detail": detail}
+    body = {"type": "about:blank", "title": error.name, "status": status, "detail": detail,
+            **getattr(error, "api_extra", {})}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="ip-portal"'
+    _allow(error, response)
     return response
 
 

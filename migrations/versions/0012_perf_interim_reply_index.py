@@ -2,7 +2,7 @@
 of a case's first interim reply kept on the case, so the § 11 a watch never reads the events
 
 Revision ID: 0012_perf
-Revises: 0011
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_perf"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

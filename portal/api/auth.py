@@ -6,7 +6,8 @@ only its own municipality: every query below filters on ``g.api_client.municipal
 
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import g, request
+from werkzeug.exceptions import Forbidden, Unauthorized
 
 from portal import access
 from portal.api.clients import client_for_token
@@ -30,13 +31,23 @@ def scope_checker(scope: str):
         token = _bearer_token()
         client = client_for_token(session(), token) if token else None
         if client is None:
-            abort(401)
+            refuse(Unauthorized(), scope,
+                   "Send a live API client's token: Authorization: Bearer <token>. "
+                   f"This operation needs the scope {scope}.")
         if scope not in client.scopes:
-            abort(403)
+            refuse(Forbidden(), scope, f"This API client lacks the scope {scope}, which this "
+                                       "operation needs. An admin can give it.")
         client.last_used_at = utcnow()
         g.api_client = client
 
     return check
+
+
+def refuse(error, scope: str, detail: str):
+    """401 or 403 as problem details saying what is missing (portal.security.api_problem)."""
+    error.api_detail = detail
+    error.api_extra = {"required_scope": scope}
+    raise error
 
 
 def register() -> None:

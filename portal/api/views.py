@@ -54,6 +54,14 @@ def json_object() -> dict:
     return body
 
 
+def closed(body: dict, allowed: set[str]) -> dict:
+    """Refuse fields the schema does not name (its ``additionalProperties: false``)."""
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        problem(422, f"Unknown fields: {', '.join(unknown)}.")
+    return body
+
+
 def bounded_int(body: dict, name: str) -> int:
     low, high, default = LEASE_LIMITS[name]
     value = body.get(name, default)
@@ -73,7 +81,7 @@ def openapi():
 @blueprint.post("/queue/lease")
 @scope("queue")
 def lease():
-    body = json_object()
+    body = closed(json_object(), {"max_messages", "lease_seconds"})
     messages = queue.lease(session(), current_client().municipality_id,
                            max_messages=bounded_int(body, "max_messages"),
                            lease_seconds=bounded_int(body, "lease_seconds"))
@@ -116,9 +124,7 @@ def ack_batch():
             or not all(isinstance(message_id, str) for message_id in message_ids)):
         problem(422, f"The body must be a JSON object with message_ids: a list of 1 to "
                      f"{MAX_BATCH_ACK} message ids (texts).")
-    unknown = sorted(set(body) - {"message_ids"})
-    if unknown:
-        problem(422, f"Unknown fields: {', '.join(unknown)}.")
+    closed(body, {"message_ids"})
     acknowledged, not_found = queue.ack_many(session(), current_client().municipality_id,
                                              message_ids)
     return jsonify(acknowledged=acknowledged, not_found=not_found)
@@ -134,8 +140,8 @@ def ack(message_id: str):
 @blueprint.post("/queue/<message_id>/release")
 @scope("queue")
 def release(message_id: str):
-    reason = json_object().get("reason", "")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+    reason = closed(json_object(), {"reason"}).get("reason", "")
+    if not isinstance(reason, str) or not reason or len(reason) > 500:
         problem(422, "reason must be a text of 1 to 500 characters.")
     message = _message(message_id)
     if message.acked_at is not None:

@@ -17,6 +17,7 @@ from portal.forms import ConfirmForm
 from portal.identity import rules
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.queue.error_words import error_in_words
 from portal.queue.service import dead_letters, find_message, requeue
 
 blueprint = tenant_blueprint("dead_letters", __name__, "/ansatt/admin/meldinger-som-stoppet")
@@ -28,7 +29,8 @@ def messages():
     stopped = dead_letters(session(), current_municipality().id)
     references = {m.case_id: session().get(Case, m.case_id).reference for m in stopped}
     return render_template("backoffice/dead_letters.html", messages=stopped,
-                           references=references, requeued=request.args.get("sendt"))
+                           references=references, requeued=request.args.get("sendt"),
+                           error_in_words=error_in_words)
 
 
 @blueprint.post("/<message_id>/send-igjen")

@@ -18,7 +18,8 @@ from portal.applications.summary import summary_rows
 from portal.audit.service import record_read
 from portal.backoffice import queries
 from portal.backoffice.forms import ACTION_FORMS, ActionForm, DecisionForm
-from portal.backoffice.words import ACTIONS, DONE, STATUS_NAMES, timeline
+from portal.backoffice.words import ACTIONS, DEADLINE_NAMES, DONE, STATUS_NAMES, timeline
+from portal.cases.assignment import colleagues
 from portal.cases.models import Case, Submission
 from portal.cases.service import (
     EventDataError,
@@ -39,40 +40,9 @@ from portal.identity import rules
 from portal.identity.crypto import data_keys
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
-from portal.request_guards import id_arg
 
 blueprint = tenant_blueprint("backoffice", __name__, "/ansatt/saker")
 caseworker = rules.staff(StaffRole.CASEWORKER)  # admins pass too
-
-
-@blueprint.get("/")
-@caseworker
-def queue():
-    municipality_id = current_municipality().id
-    return render_template(
-        "backoffice/queue.html", status_names=STATUS_NAMES, kind_titles=KIND_TITLES,
-        days_waited=_days_waited,
-        new_cases=queries.new_submissions(
-            session(), municipality_id, after_id=id_arg("nye_etter"),
-            limit=queries.PAGE_SIZE),
-        new_total=queries.count_new(session(), municipality_id),
-        open_cases=queries.open_cases(
-            session(), municipality_id, after_id=id_arg("aapne_etter"),
-            limit=queries.PAGE_SIZE),
-        open_total=queries.count_open(session(), municipality_id),
-        page_size=queries.PAGE_SIZE,
-        overdue_count=queries.count_over_a_month(session(), municipality_id, utcnow()),
-    )
-
-
-@blueprint.get("/over-en-maaned")
-@caseworker
-def overdue():
-    return render_template(
-        "backoffice/overdue.html", status_names=STATUS_NAMES, kind_titles=KIND_TITLES,
-        days_waited=_days_waited,
-        cases=queries.waiting_over_a_month(session(), current_municipality().id, utcnow()),
-    )
 
 
 @blueprint.get("/<reference>")
@@ -147,7 +117,7 @@ def _case_or_404(reference: str) -> Case:
     return found
 
 
-def _days_waited(found: Case) -> int:
+def days_waited(found: Case) -> int:
     return (utcnow() - as_utc(found.created_at)).days
 
 
@@ -195,6 +165,7 @@ def _case_page(found: Case, *, active: str | None = None, posted: ActionForm | N
         complaints=complaints.about_case(session(), found),
         posted=posted, done=DONE.get(done) if done else None,
         consents=staff_panel(session(), current_user.staff.id, found),
+        colleagues=colleagues(session(), found.municipality_id), deadline_names=DEADLINE_NAMES,
     )
 
 

@@ -24,6 +24,14 @@ STATUS_NAMES = {
     S.STATSFORVALTEREN_DECIDED: _l("Decided by Statsforvalteren"),
 }
 
+# The case's next deadline (portal.cases.next_deadline), as the list names it.
+DEADLINE_NAMES = {
+    "interim_reply": _l("Interim reply due"),
+    "expected_decision": _l("Decision expected"),
+    "answer": _l("Answer due from the applicant"),
+    "complaint": _l("Complaint deadline"),
+}
+
 EVENT_NAMES = {
     "submitted": _l("Sent to the municipality"),
     "received": _l("Received"),
@@ -154,3 +162,4 @@ def timeline(events: list[CaseEvent]) -> list[TimelineEntry]:
     return [TimelineEntry(event.created_at, str(EVENT_NAMES.get(event.type, event.type)),
                           event_details(event.data or {}))
             for event in reversed(events)]
+

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.applications.payloads import envelope as payload_envelope
+from portal.cases import next_deadline
 from portal.cases.following import latest
 from portal.cases.models import Case, CaseStatus, Submission
 from portal.cases.opening import find_submission
@@ -123,6 +124,7 @@ def send_reply(session: Session, keys: DataKeys, *, case: Case, draft: Draft, se
                             attachment_ids=[f.id for f in files], channel=channel,
                             staff_user_id=staff_user_id, desk_visit_id=desk_visit_id)
     case.status = S.IN_PROGRESS
+    next_deadline.refresh(case, list(case.events))
     draft.submission_id = submission.id
     session.flush()
     return submission
@@ -152,6 +154,7 @@ def withdraw(session: Session, keys: DataKeys, *, case: Case, sender: Person, ro
                             idempotency_key=key, sender=sender, language=language,
                             event_type="withdrawn")
     case.status = S.WITHDRAWN
+    next_deadline.refresh(case, list(case.events))
     session.flush()
     if case.concerns_case_id is not None:
         follow_complaint(session, case, "withdrawn")

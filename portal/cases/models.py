@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import utcnow
 from portal.db import Base
-from portal.identity.models import Person
+from portal.identity.models import Person, StaffUser
 
 
 class CaseStatus(enum.StrEnum):
@@ -26,14 +26,24 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base):
     __tablename__ = "case"
-    # The caseworker queue (portal.backoffice.queries): counts and pages oldest first by
-    # index-only scans; the § 11 a list from the cases that have had no interim reply only.
-    __table_args__ = (sa.Index("ix_case_municipality_status_created", "municipality_id",
-                               "status", "created_at", "id"),
-                      sa.Index("ix_case_without_interim_reply", "municipality_id", "status",
-                               "created_at", "id",
-                               postgresql_where=sa.text("interim_reply_at IS NULL"),
-                               sqlite_where=sa.text("interim_reply_at IS NULL")))
+    __table_args__ = (
+        # The caseworker queue (portal.backoffice.queries): counts and pages oldest first by
+        # index-only scans; the § 11 a list from the cases that have had no interim reply
+        # only. The caseworker's list filtered by status walks the first one too.
+        sa.Index("ix_case_municipality_status_created", "municipality_id", "status",
+                 "created_at", "id"),
+        sa.Index("ix_case_without_interim_reply", "municipality_id", "status", "created_at",
+                 "id", postgresql_where=sa.text("interim_reply_at IS NULL"),
+                 sqlite_where=sa.text("interim_reply_at IS NULL")),
+        # The caseworker's list (portal.backoffice.worklist): each filter and sort is a walk
+        # along one of these in keyset order, as fast on the thousandth page as on the first.
+        sa.Index("ix_case_worklist_created", "municipality_id", "created_at", "id"),
+        sa.Index("ix_case_worklist_assignee", "municipality_id", "assignee_id", "created_at",
+                 "id"),
+        sa.Index("ix_case_worklist_deadline", "municipality_id", "next_deadline", "id"),
+        # An integration catching up after downtime lists what changed since a moment.
+        sa.Index("ix_case_updated", "municipality_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
@@ -53,6 +63,14 @@ class Case(Base):
     concerns_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
     # Sent after its deadline (a complaint, forvaltningsloven § 31): the caseworker sees it.
     submitted_late: Mapped[bool | None]
+    # The caseworker who has taken the case (None: nobody yet); see portal.cases.assignment.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id"))
+    # The first submission's channel (web, desk), for the caseworker's filter.
+    channel: Mapped[str | None] = mapped_column(sa.String(10))
+    # The next date the municipality must meet (an interim reply, the citizen's answer, the
+    # complaint deadline), kept with every event so the list can sort and filter on it.
+    next_deadline: Mapped[date | None]
+    next_deadline_kind: Mapped[str | None] = mapped_column(sa.String(30))  # see next_deadline
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # When the worker deleted what was sent in the case, its retention time over
@@ -66,6 +84,7 @@ class Case(Base):
                                                    order_by="CaseEvent.id")
     subject: Mapped[Person] = relationship(foreign_keys=[subject_person_id])
     concerns: Mapped[Case | None] = relationship(remote_side=[id], foreign_keys=[concerns_case_id])
+    assignee: Mapped[StaffUser | None] = relationship(foreign_keys=[assignee_id])
 
     @property
     def subject_name(self) -> str:

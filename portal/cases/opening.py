@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.audit.service import record
+from portal.cases import next_deadline
 from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.cases.references import new_reference
 from portal.cases.submissions import seal_payload
@@ -103,9 +104,14 @@ def announce(session: Session, case: Case, submission: Submission, sender: Perso
              staff_user_id: int | None = None) -> None:
     """What every new submission brings, in its transaction: the case event, the message to
     the back office, the receipt (PDF and e-mail, made by the worker) and the audit record."""
-    session.add(CaseEvent(case_id=case.id, type=event_type, actor_person_id=sender.id,
-                          actor_staff_user_id=staff_user_id,
-                          data={"submission_id": submission.id, **event_data}))
+    event = CaseEvent(case_id=case.id, type=event_type, actor_person_id=sender.id,
+                      actor_staff_user_id=staff_user_id,
+                      data={"submission_id": submission.id, **event_data})
+    session.add(event)
+    if case.channel is None:
+        case.channel = submission.channel
+    if event_type == "submitted":
+        next_deadline.refresh(case, [event])
     session.add(OutboxMessage(
         municipality_id=case.municipality_id, type=f"{submission.kind}.submitted",
         schema_version=submission.schema_version, case_id=case.id, submission_id=submission.id,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal import clock
 from portal.audit.service import record
+from portal.cases import next_deadline
 from portal.cases.deadlines import ComplaintRule, complaint_deadline
 from portal.cases.models import Case, CaseEvent, CaseStatus
 from portal.clock import utcnow
@@ -200,6 +201,7 @@ def apply_event(
     event = CaseEvent(case_id=case.id, type=event_type, data=data,
                       actor_staff_user_id=actor_staff_user_id)
     session.add(event)
+    next_deadline.refresh(case, [*case.events, event])
     if actor_staff_user_id is not None:
         # Made in the portal's own caseworker pages: an integration must hear of it too.
         session.add(OutboxMessage(municipality_id=case.municipality_id,

@@ -8,6 +8,7 @@ from portal.db import session
 from portal.identity import rules
 from portal.identity.models import StaffRole
 from portal.municipalities.tenancy import current_municipality, tenant_blueprint
+from portal.queue.error_words import error_in_words
 from portal.queue.watch import watch
 
 blueprint = tenant_blueprint("undelivered", __name__, "/ansatt/admin/uleverte")
@@ -18,4 +19,5 @@ blueprint = tenant_blueprint("undelivered", __name__, "/ansatt/admin/uleverte")
 def overview():
     found = watch(session(), current_municipality(),
                   current_app.config["UNDELIVERED_WORKING_DAYS"])
-    return render_template("admin/undelivered.html", watch=found)
+    return render_template("admin/undelivered.html", watch=found,
+                           error_in_words=error_in_words)

@@ -61,15 +61,21 @@ def review(representation_id: int):
     if request.method == "POST" and found.status == Status.PENDING:
         if action == "verify" and _is_caseworker() and confirm.validate_on_submit():
             service.verify(session(), found, current_user.staff)
-            flash(_("Accepted. The person can act from now on."))
+            flash(_("The power of attorney is accepted: %(representative)s can act for "
+                    "%(principal)s from now on.", representative=found.representative.name,
+                    principal=found.principal.name))
             return redirect(url_for(".index"))
         if action == "seen" and confirm.validate_on_submit():
             service.verify(session(), found, current_user.staff, seen_at_desk=True)
-            flash(_("Recorded: you have seen the signed original."))
+            flash(_("Recorded that you have seen the signed original: %(representative)s can act "
+                    "for %(principal)s from now on.", representative=found.representative.name,
+                    principal=found.principal.name))
             return redirect(url_for(".index"))
         if action == "reject" and _is_caseworker() and reject_form.validate_on_submit():
             service.reject(session(), found, current_user.staff, reject_form.reason.data)
-            flash(_("Rejected. The person will be told why."))
+            flash(_("The power of attorney for %(representative)s to act for %(principal)s is "
+                    "rejected. They will be told why.", representative=found.representative.name,
+                    principal=found.principal.name))
             return redirect(url_for(".index"))
     return render_template(
         "representation/review.html", representation=found, reject_form=reject_form,

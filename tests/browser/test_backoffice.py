@@ -84,7 +84,7 @@ def test_a_caseworker_takes_a_new_application_to_a_decision(page, server, langua
     page.goto(f"{QUEUE}?lang={language}")
     assert page.locator("html").get_attribute("lang") == language
     assert_accessible(page)
-    page.locator("#new-cases").get_by_role("link", name=reference).click()
+    page.locator("#cases").get_by_role("link", name=reference).click()
     expect(page.locator("h1")).to_contain_text(reference)
     assert_accessible(page)
 

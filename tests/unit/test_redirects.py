@@ -48,7 +48,7 @@ OWN_LINKS = [
     "/eksempel/",
     "/eksempel/saker/IP-2026-7KQ4-M9",
     "/eksempel/soknad/abc_DEF-123/vedlegg?return_to=check",
-    "/eksempel/ansatt/saker/?nye_etter=12&lang=en",
+    "/eksempel/ansatt/saker/?etter=12&lang=en",
     "/eksempel/utkast/?q=%C3%A6%C3%B8%C3%A5",
     "/",
 ]
