@@ -57,7 +57,7 @@ def test_a_step_says_which_step_it_is(page):
     """Point 14."""
     first_step(page, "nb")
     assert page.locator(".portal-progress").inner_text().startswith("Steg 1 av ")
-    assert page.get_by_text("Svarene dine er lagret").count() == 0
+    assert page.get_by_text("Svarene dine er lagret.").count() == 0
 
 
 @pytest.mark.parametrize("language", ["nb", "nn", "en"])

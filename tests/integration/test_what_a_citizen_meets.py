@@ -45,17 +45,18 @@ def test_each_step_says_where_you_are_and_saved_shows_only_after_saving(client):
     first = start_draft(client)
     page = client.get(first + "?lang=en").get_data(as_text=True)
     assert re.search(r"Step 1 of \d+", page)
-    assert "Your answers are saved" not in page  # nothing saved yet
+    assert "Your answers are saved." not in page  # nothing saved yet
+    assert "We save your answers when you continue" in page
     refused = client.post(first + "?lang=en",
                           data={"csrf_token": csrf_token(page)}).get_data(as_text=True)
     assert "There is a problem" in refused
-    assert "Your answers are saved" not in refused  # an error page saved nothing
+    assert "Your answers are saved." not in refused  # an error page saved nothing
     second = answer(client, first, for_whom="self")
     page = client.get(second + "?lang=en").get_data(as_text=True)
     number, total = map(int, re.search(r"Step (\d+) of (\d+)", page).groups())
     assert number == 2
     assert total > 2
-    assert "Your answers are saved" in page
+    assert "Your answers are saved." in page
 
 
 def test_the_check_page_is_the_last_step(client):
