@@ -42,6 +42,13 @@ def this_page() -> str:
     return request.full_path.rstrip("?")
 
 
+def filled_at_desk() -> bool:
+    """Whether the page is one of the person's own, filled in by the service desk: its title
+    says so, so that a desk's browser tab is never mistaken for the person's own page."""
+    filler = g.get("filler")
+    return filler is not None and filler.at_desk
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = _localized
     app.jinja_env.filters["date"] = lambda value, style="long": format_date(value, style)
@@ -53,6 +60,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["today"] = clock.today  # Norway's date
     app.jinja_env.globals["this_page"] = this_page
+    app.jinja_env.globals["filled_at_desk"] = filled_at_desk
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(_template_context)

@@ -66,7 +66,7 @@ def shares_with_specialist(answers: Answers) -> bool:
 IP_APPLICATION_STEPS = (
     Step("for_whom", "hvem", _l("Who are you applying for?"), forms.ForWhomForm,
          asks_for_whom, fields=("for_whom",)),
-    Step("subject", "person", _l("Who are you applying for?"), forms.SubjectForm,
+    Step("subject", "person", _l("The person you are applying for"), forms.SubjectForm,
          for_someone_else, fields=("subject_nin", "subject_name")),
     Step("document", "dokumentasjon", _l("Documentation"), forms.DocumentForm, needs_document,
          fields=("document",)),
