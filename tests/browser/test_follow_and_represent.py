@@ -151,12 +151,13 @@ def test_a_fullmakt_is_given_used_taken_back_and_a_paper_one_is_checked(
     check(kari, javascript)
     assert kari.goto(f"/eksempel/saker/{reference}?lang={language}").status == 200
     check(kari, javascript)
-    # Ola takes it back: Kari's very next page no longer shows the case.
+    # Ola takes it back: Kari's very next page no longer shows the case, and says why.
     ola.goto(f"/eksempel/fullmakt/{fullmakt.id}/avslutt?lang={language}")
     check(ola, javascript)
     ola.locator("main form button[type=submit]").click()
     assert representations(server)[-1].status == Status.REVOKED
-    assert kari.goto(f"/eksempel/saker/{reference}?lang={language}").status == 404
+    assert kari.goto(f"/eksempel/saker/{reference}?lang={language}").status == 403
+    check(kari, javascript)
     kari.goto(f"/eksempel/saker/?lang={language}")
     expect(kari.locator("main")).not_to_contain_text(reference)
     expect(kari.locator(".portal-acting")).to_have_count(0)  # she acts for nobody now
