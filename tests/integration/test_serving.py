@@ -98,3 +98,9 @@ def test_without_a_build_the_plain_names_are_linked(app):
         assert assets.static_url_for(None)("portal.css") == "/static/portal.css"
         manifest = assets.load_manifest()
         assert assets.static_url_for(manifest)("portal.css") == f"/static/{manifest['portal.css']}"
+
+
+def test_the_api_answers_uncompressed(client):
+    response = client.get("/api/v1/openapi.json", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
