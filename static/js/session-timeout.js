@@ -30,10 +30,10 @@
 
   function schedule() {
     clearTimeout(timer);
-    // A warning never longer than half the session: with a short idle timeout the dialog
-    // would otherwise open as soon as a page loads.
+    // A warning as long as the session itself (a short idle timeout) comes halfway instead:
+    // it would otherwise open as soon as a page loads.
     var left = expiresAt - Date.now();
-    var untilWarning = left - Math.min(warningMs, left / 2);
+    var untilWarning = left - (warningMs < left ? warningMs : left / 2);
     timer = setTimeout(warn, Math.max(0, untilWarning));
   }
 
