@@ -9,7 +9,8 @@ person it is about (80 %) or by someone else (a parent, a representative). Statu
 portal that has run for five years: most cases decided or closed, 3 % new, within 60 days.
 Each case has the events its status implies (received, in progress, a request for
 information, a decision, closed; EVENTS), and half the undecided cases past a month an
-interim reply: about 2.4 events per case.
+interim reply: about 2.4 events per case. Five caseworkers in each municipality, who have
+nine in ten of the cases being worked on; the next deadline of each undecided case.
 Bulk SQL (INSERT … SELECT generate_series): a million cases take about a minute.
 """
 
@@ -81,6 +82,8 @@ def generate(engine: sa.Engine, cases: int) -> None:
         _insert_cases(session, cases, first_person, persons)
         _insert_submissions(session, first_person, persons)
         _insert_events(session)
+        _insert_caseworkers(session, ids)
+        _assign_and_set_deadlines(session)
     with engine.connect() as connection:
         connection.execute(sa.text("ANALYZE"))
         connection.commit()
@@ -182,6 +185,47 @@ def _insert_events(session: Session) -> None:
     session.execute(sa.text(
         'UPDATE "case" c SET interim_reply_at = e.created_at FROM case_event e'
         " WHERE e.case_id = c.id AND e.type = 'interim_reply'"))
+
+
+CASEWORKERS = 5  # per municipality
+# Cases someone works on have an assignee (nine in ten); the new ones wait to be taken.
+ASSIGNED = ("IN_PROGRESS", "AWAITING_INFO", "COMPLAINT_IN_PROGRESS")
+AWAITING_DECISION = ("SUBMITTED", "RECEIVED", "IN_PROGRESS", "AWAITING_INFO")
+
+
+def _insert_caseworkers(session: Session, municipality_ids: list[int]) -> None:
+    insert_select(session, "staff_user", {
+        "municipality_id": "m.id", "email": "'saksbehandler' || n || '@kommune-' || m.id",
+        "name": "'Saksbehandler ' || n", "role": "'CASEWORKER'", "password_hash": "'!'",
+        "must_change_password": "false", "totp_failures": "0", "active": "true",
+        "created_at": "now()",
+    }, "FROM municipality m CROSS JOIN generate_series(1, :n) AS n WHERE m.id = ANY(:ids)",
+        {"n": CASEWORKERS, "ids": municipality_ids})
+
+
+def _assign_and_set_deadlines(session: Session) -> None:
+    """The worklist's columns as the portal keeps them (portal.cases.service): who has the
+    case, and the next deadline (the interim reply a month after the case came, for those
+    without one; the applicant's answer for those waiting for information)."""
+    session.execute(sa.text(f"""
+        UPDATE "case" c SET assignee_id = s.id
+        FROM (SELECT id, municipality_id,
+                     row_number() OVER (PARTITION BY municipality_id ORDER BY id) - 1 AS n
+              FROM staff_user WHERE email LIKE 'saksbehandler%') s
+        WHERE s.municipality_id = c.municipality_id AND s.n = c.id % :n
+          AND c.status IN ({", ".join(f"'{s}'" for s in ASSIGNED)}) AND c.id % 10 <> 0
+          AND c.reference LIKE '{PREFIX}%'"""),  # noqa: S608 - our constants
+        {"n": CASEWORKERS})
+    session.execute(sa.text(f"""
+        UPDATE "case" SET next_deadline = CAST(created_at + interval '1 month' AS date),
+                          next_deadline_kind = 'interim_reply'
+        WHERE status IN ({", ".join(f"'{s}'" for s in AWAITING_DECISION)})
+          AND interim_reply_at IS NULL AND reference LIKE '{PREFIX}%'"""))  # noqa: S608
+    session.execute(sa.text(f"""
+        UPDATE "case" SET next_deadline = CAST(created_at + interval '24 days' AS date),
+                          next_deadline_kind = 'answer'
+        WHERE status = 'AWAITING_INFO' AND interim_reply_at IS NOT NULL
+          AND reference LIKE '{PREFIX}%'"""))  # noqa: S608
 
 
 def ensure_scale(cases: int, url: str = SCALE_URL, log=print) -> tuple[sa.Engine, bool]:

@@ -216,13 +216,17 @@ def person_query(municipality_id: int, person_ids: Sequence[int],
 def by_name(session: Session, municipality_id: int, name: str,
             limit: int = SEARCH_LIMIT) -> Sequence[Case]:
     """Cases about people whose name starts with ``name`` (any case of letters)."""
+    return session.scalars(name_query(municipality_id, name, limit)).all()
+
+
+def name_query(municipality_id: int, name: str, limit: int = SEARCH_LIMIT) -> sa.Select:
+    """On the lower-case index of names (``ix_person_name_lower``), a prefix search."""
     escaped = name.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return session.scalars(
-        sa.select(Case).join(Person, Person.id == Case.subject_person_id)
-        .where(Case.municipality_id == municipality_id,
-               sa.func.lower(Person.name).like(f"{escaped}%", escape="\\"))
-        .options(selectinload(Case.subject), selectinload(Case.assignee))
-        .order_by(Person.name, Case.created_at.desc(), Case.id).limit(limit)).all()
+    return (sa.select(Case).join(Person, Person.id == Case.subject_person_id)
+            .where(Case.municipality_id == municipality_id,
+                   sa.func.lower(Person.name).like(f"{escaped}%", escape="\\"))
+            .options(selectinload(Case.subject), selectinload(Case.assignee))
+            .order_by(Person.name, Case.created_at.desc(), Case.id).limit(limit))
 
 
 def of_ids(session: Session, municipality_id: int, ids: Sequence[int]) -> Sequence[Case]:

@@ -32,6 +32,14 @@ class Person(Base):
         return f"<Person {self.id}>"
 
 
+# The caseworker's search by name is a prefix search in lower case (portal.backoffice.worklist
+# .by_name); on PostgreSQL, text_pattern_ops lets ``LIKE 'kari%'`` walk this index whatever
+# the database's collation. PostgreSQL only: SQLite's LIKE cannot use an index of an expression
+# (an embedded database's people are few).
+sa.Index("ix_person_name_lower", sa.func.lower(Person.name).label("name_lower"),
+         postgresql_ops={"name_lower": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+
+
 class StaffRole(enum.StrEnum):
     DESK = "desk"  # Innbyggertorg (service desk)
     CASEWORKER = "caseworker"

@@ -103,3 +103,16 @@ def test_search_by_reference_and_by_person_walk_an_index(db_session, many_cases)
     person_plan = plan(db_session, sa.select(sa.literal_column("id")).select_from(
         sa.table("person")).where(sa.literal_column("nin_hash") == "x"))
     assert "Index" in person_plan  # the keyed hash's unique index
+
+
+def test_search_by_name_walks_the_index_of_names(db_session, many_cases):
+    """A prefix of a name, in any case of letters: the lower-case index of names (with
+    text_pattern_ops, whatever the database's collation), then each person's cases."""
+    query = worklist.name_query(many_cases, "PERSON 77")
+    text = plan(db_session, query)
+    assert_uses_an_index(text)
+    assert "ix_person_name_lower" in text, text
+    assert "Seq Scan on person" not in text, text
+    found = db_session.scalars(query).all()
+    assert found
+    assert all(case.subject.name.startswith("Person 77") for case in found)
