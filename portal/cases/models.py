@@ -91,6 +91,39 @@ class Case(Base):
         return self.subject.name if self.subject else ""
 
 
+class CaseCount(Base):
+    """How many cases a municipality has of one kind in one status, up to the last
+    compaction; with the changes since (``CaseCountChange``) it is the count now.
+
+    Kept by the database itself: triggers on ``case`` (migration 0013) append each change,
+    whichever code changed the case, in its transaction; the worker adds them in
+    (portal.cases.counts). The caseworker's list counts its views from these few rows
+    instead of counting a large municipality's hundred thousand cases on every page.
+    """
+
+    __tablename__ = "case_count"
+
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"),
+                                                 primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    status: Mapped[CaseStatus] = mapped_column(sa.Enum(CaseStatus, native_enum=False, length=30),
+                                               primary_key=True)
+    cases: Mapped[int]
+
+
+class CaseCountChange(Base):
+    """One change of a count (+1 or -1), appended by the triggers on ``case``: appending
+    never waits for another transaction, as updating one shared row would."""
+
+    __tablename__ = "case_count_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[CaseStatus] = mapped_column(sa.Enum(CaseStatus, native_enum=False, length=30))
+    change: Mapped[int]
+
+
 class CaseEvent(Base):
     __tablename__ = "case_event"
 

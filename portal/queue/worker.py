@@ -43,6 +43,7 @@ def in_transaction(work: Callable[[Session], int]) -> Callable[[Flask], int]:
 
 def all_jobs() -> list[Job]:
     """Every capability's background jobs, listed in one place."""
+    from portal.cases.counts import compact as compact_case_counts
     from portal.drafts.service import delete_expired_drafts
     from portal.identity.saved_forms import delete_old_saved_forms
     from portal.queue.fiksio.receiving import receive_fiks_io
@@ -63,6 +64,7 @@ def all_jobs() -> list[Job]:
         Job("expire-representations", in_transaction(expire_ended), every_seconds=600),
         Job("undelivered-digest", send_digests, every_seconds=600),
         Job("retention", apply_retention, every_seconds=3600),
+        Job("compact-case-counts", in_transaction(compact_case_counts), every_seconds=60),
     ]
 
 

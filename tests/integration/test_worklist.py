@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEvent
 from portal.backoffice import worklist
-from portal.cases.models import Case, CaseStatus
+from portal.cases import counts
+from portal.cases.models import Case, CaseCountChange, CaseStatus
 from portal.cases.next_deadline import month_after
-from portal.clock import norway_date
+from portal.clock import norway_date, utcnow
 from portal.identity.models import StaffRole, StaffUser
 from portal.queue.models import OutboxMessage
 from tests.integration.test_backoffice import post_event
@@ -352,3 +353,117 @@ def test_desk_staff_cannot_use_the_list_search_or_bulk(client):
     assert desk.get(QUEUE).status_code == 403
     assert desk.post(SEARCH, data={}).status_code in (400, 403)
     assert desk.post(BULK, data={}).status_code in (400, 403)
+
+
+# --- at a million cases: kept counts and pages merged by status --------------------------------
+
+def counted(db_session, municipality_id: int) -> dict:
+    return {(kind, status): n for kind, status, n in db_session.execute(
+        sa.select(Case.kind, Case.status, sa.func.count()).where(
+            Case.municipality_id == municipality_id).group_by(Case.kind, Case.status))}
+
+
+def test_the_kept_counts_follow_every_change_of_a_case(app, caseworker, db_session):
+    """The database keeps the counts (triggers): each new case, each change of status, each
+    deleted case, and nothing of a transaction rolled back."""
+    first = make_case(app, db_session)
+    second = make_case(app, db_session, kind="complaint", channel="desk")
+    make_case(app, db_session, kind="eip_access")
+    municipality_id = first.municipality_id
+    post_event(caseworker, first.reference, "in_progress")
+    post_event(caseworker, second.reference, "received")
+    db_session.expire_all()
+    kept = worklist.kept_counts(db_session, municipality_id)
+    assert {k: n for k, n in kept.items() if n} == counted(db_session, municipality_id)
+    assert kept[("ip_application", CaseStatus.IN_PROGRESS)] >= 1
+    assert kept[("complaint", CaseStatus.RECEIVED)] >= 1
+    before = dict(kept)
+    with db_session.begin_nested() as savepoint:
+        fresh(db_session, first).status = CaseStatus.DECIDED
+        db_session.flush()
+        assert worklist.kept_counts(db_session, municipality_id)[
+            ("ip_application", CaseStatus.DECIDED)] == before.get(
+            ("ip_application", CaseStatus.DECIDED), 0) + 1
+        savepoint.rollback()
+    assert worklist.kept_counts(db_session, municipality_id) == before
+    db_session.execute(sa.delete(OutboxMessage).where(OutboxMessage.case_id == second.id))
+    for table in ("submission", "case_event"):
+        db_session.execute(sa.text(f"DELETE FROM {table} WHERE case_id = :c"),  # noqa: S608
+                           {"c": second.id})
+    db_session.execute(sa.delete(Case).where(Case.id == second.id))
+    kept = worklist.kept_counts(db_session, municipality_id)
+    received = ("complaint", CaseStatus.RECEIVED)
+    assert kept.get(received, 0) == before[received] - 1
+    assert {k: n for k, n in kept.items() if n} == counted(db_session, municipality_id)
+
+
+def test_the_counts_from_kept_rows_are_the_cases_counted(app, caseworker, db_session):
+    """Every view's count and a filtered total, as a count of the cases would give them."""
+    made = [make_case(app, db_session, kind=kind) for kind in
+            ("ip_application", "ip_application", "complaint", "eip_access")]
+    post_event(caseworker, made[1].reference, "in_progress")
+    post_event(caseworker, made[2].reference, "in_progress")
+    municipality_id, now = made[0].municipality_id, utcnow()
+    counts = worklist.view_counts(db_session, municipality_id, staff_id=1, now=now)
+    for view in worklist.VIEWS:
+        query = worklist.count_query(municipality_id, worklist.Filters(view=view), staff_id=1,
+                                     now=now)
+        assert counts[view] == db_session.scalar(query), view
+    for filters in (worklist.Filters(view="alle", kind="complaint"),
+                    worklist.Filters(view="aapne", status=CaseStatus.IN_PROGRESS),
+                    worklist.Filters(view="klager", kind="eip_access")):
+        assert worklist.count(db_session, municipality_id, filters, staff_id=1, now=now) == \
+            db_session.scalar(worklist.count_query(municipality_id, filters, staff_id=1, now=now))
+
+
+def test_the_worker_adds_the_changes_into_the_counts_and_nothing_is_lost(
+        app, caseworker, db_session):
+    first = make_case(app, db_session)
+    make_case(app, db_session, kind="complaint")
+    municipality_id = first.municipality_id
+    before = worklist.kept_counts(db_session, municipality_id)
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(CaseCountChange)) > 0
+    assert counts.compact(db_session) > 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(CaseCountChange)) == 0
+    assert worklist.kept_counts(db_session, municipality_id) == before
+    post_event(caseworker, first.reference, "received")  # a change after the compaction
+    db_session.expire_all()
+    after = worklist.kept_counts(db_session, municipality_id)
+    assert after == {k: n for k, n in counted(db_session, municipality_id).items()}
+    assert counts.compact(db_session) == 2  # -1 submitted, +1 received
+    assert counts.compact(db_session) == 0
+    assert worklist.kept_counts(db_session, municipality_id) == after
+
+
+@pytest.mark.parametrize("view", ["nye", "aapne", "klager"])
+@pytest.mark.parametrize("sort", ["received", "-received", "waited", "-waited"])
+def test_a_view_of_several_statuses_pages_in_order_without_gaps_or_repeats(
+        app, caseworker, db_session, monkeypatch, view, sort):
+    """Such a page is one walk per status, merged: the same cases in the same order as one
+    sorted list would give, page after page."""
+    monkeypatch.setattr(worklist, "PAGE_SIZE", 2)
+    made = [make_case(app, db_session, days_ago=days, kind=kind)
+            for days, kind in ((4, "complaint"), (1, "ip_application"), (3, "complaint"),
+                               (2, "ip_application"), (5, "complaint"), (1, "complaint"))]
+    for case in made[::2]:
+        post_event(caseworker, case.reference, "received")
+    for case in made[2:4]:
+        post_event(caseworker, case.reference, "in_progress")
+    filters = worklist.Filters(view=view, sort=sort.lstrip("-"), descending=sort[0] == "-")
+    assert worklist._merge_by_status(filters)
+    whole = db_session.scalars(
+        sa.select(Case).where(*worklist._base(made[0].municipality_id, filters, 1,
+                                              utcnow()))).all()
+    descending = filters.descending != (filters.sort == "waited")
+    expected = [c.reference for c in sorted(whole, key=lambda c: (c.created_at, c.id),
+                                            reverse=descending)]
+    seen, url = [], f"{QUEUE}?visning={view}&sorter={sort}"
+    for _ in range(8):
+        page = caseworker.get(url).get_data(as_text=True)
+        seen += rows(page)
+        link = re.search(r'href="([^"]*etter=\d+[^"]*)" id="next-page"', page)
+        if link is None:
+            break
+        url = link.group(1).replace("&amp;", "&")
+    assert expected
+    assert seen == expected

@@ -116,3 +116,37 @@ def test_search_by_name_walks_the_index_of_names(db_session, many_cases):
     found = db_session.scalars(query).all()
     assert found
     assert all(case.subject.name.startswith("Person 77") for case in found)
+
+
+@pytest.mark.parametrize("view", ["nye", "aapne", "klager"])
+def test_a_view_of_several_statuses_walks_the_status_index_once_per_status(
+        db_session, many_cases, view):
+    """Not the index of all cases by date, skipping the other statuses: new cases are the
+    newest, so that walk reads every older case first (150,000 at a million cases)."""
+    for sort in ("received", "waited"):
+        filters = worklist.Filters(view=view, sort=sort)
+        text = plan(db_session, worklist.page_query(db_session, many_cases, filters, staff_id=1,
+                                                    now=utcnow()))
+        assert_uses_an_index(text)
+        assert text.count("ix_case_municipality_status_created") == len(
+            worklist.VIEWS[view].statuses), text
+        assert "ix_case_worklist_created" not in text, text
+
+
+def test_the_view_counts_read_the_kept_counts_and_two_indexes(db_session, many_cases):
+    statements = []
+
+    def remember(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    engine = db_session.get_bind().engine
+    sa.event.listen(engine, "before_cursor_execute", remember)
+    try:
+        counts = worklist.view_counts(db_session, many_cases, staff_id=1, now=utcnow())
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", remember)
+    assert counts["alle"] == CASES // MUNICIPALITIES + db_session.scalar(sa.text(
+        "SELECT count(*) FROM \"case\" WHERE municipality_id = :m AND reference NOT LIKE "
+        "'IP-X-%'"), {"m": many_cases})
+    assert sum("case_count" in s for s in statements) == 1
+    assert sum('FROM "case"' in s for s in statements) == 2  # «mine» and § 11 a
