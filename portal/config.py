@@ -67,6 +67,10 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         # host alone (no Domain), so a sibling sub-domain cannot set or overwrite it.
         "SESSION_COOKIE_NAME": "__Host-portal_session" if production else "portal_session",
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        # The cookie is written when its contents change, not again on every page: it lives
+        # as long as the longest session from the login that wrote it (load_settings), and
+        # the idle and absolute timeouts are kept on the server (portal.identity.sessions).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
@@ -228,6 +232,11 @@ def load_settings(
             except ValueError as error:
                 problems.append(f"{variable} cannot be read: {error}")
     settings.update(overrides or {})
+    # The cookie is not written again on every page (SESSION_REFRESH_EACH_REQUEST): it must
+    # outlive the longest session a login can have.
+    settings["PERMANENT_SESSION_LIFETIME"] = max(
+        settings["PERMANENT_SESSION_LIFETIME"],
+        timedelta(seconds=settings["SESSION_ABSOLUTE_SECONDS"]))
     for problem in (config_checks.database_url_problem(settings["DATABASE_URL"]),
                     config_checks.scanner_problem(settings)):
         problems.extend([problem] if problem else [])

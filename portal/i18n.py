@@ -9,9 +9,10 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import quote, urlencode
 
-from babel import Locale
+from babel import Locale, support
 from flask import Flask, Response, current_app, g, request
-from flask_babel import force_locale, get_locale
+from flask_babel import Domain, force_locale, get_domain, get_locale
+from wtforms.i18n import messages_path
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
 DEFAULT_LANGUAGE = "nb"
@@ -68,8 +69,57 @@ def current_language() -> str:
     return g.language
 
 
+def translations() -> support.Translations:
+    """The catalogue of the page's language (or of a forced one: ``in_language``).
+
+    What Flask-Babel's ``gettext`` finds too, found faster: Flask-Babel looks up the domain,
+    the locale and the catalogue through its context object on every call, and names the
+    locale again as a string for its cache key. A page calls it thirty times or more
+    (make bench, «throughput»: a sixth of the information page's time)."""
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) or get_locale()
+    domain = getattr(state, "babel_domain", None) or get_domain()
+    return _catalogue(domain, locale)
+
+
+@cache
+def _catalogue(domain: Domain, locale: Locale) -> support.Translations:
+    """Called with ``locale`` current: the domain's own cache then has its catalogue."""
+    return domain.get_translations()
+
+
+@cache
+def _wtforms_catalogue(locale: Locale) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def keep_wtforms_catalogue() -> None:
+    """WTForms' own messages (a choice that is not one of the choices) in the page's language.
+
+    Flask-WTF reads and parses WTForms' catalogue from disk again in every request that
+    builds a form, and keeps it on the request as ``wtforms_translations``. Giving it the
+    catalogue each process has read once is the same catalogue without the disk."""
+    request.wtforms_translations = _wtforms_catalogue(get_locale())
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """``_()`` and ``ngettext()`` in templates, as Flask-Babel installs them (newstyle: the
+    variables are formatted after translation, escaped), through ``translations``."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: translations().ugettext(text),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, text: translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n),
+        newstyle=True,
+    )
+
+
 def init_app(app: Flask) -> None:
+    """After Flask-Babel's ``init_app``: the template callables replace its own."""
     app.after_request(remember_language)
+    app.before_request(keep_wtforms_catalogue)
+    _install_template_gettext(app)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, url_in_language=url_in_language, current_language=current_language
     )

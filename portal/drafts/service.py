@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,13 +50,19 @@ def answers_context(draft: Draft) -> bytes:
 def find_draft(
     session: Session, *, municipality_id: int, owner_person_id: int, public_id: str
 ) -> Draft | None:
-    return session.scalar(
-        sa.select(Draft).where(
-            Draft.public_id == public_id,
-            Draft.municipality_id == municipality_id,
-            Draft.owner_person_id == owner_person_id,
-            Draft.expires_at > utcnow(),
-        )
+    return session.scalar(_draft_query(), {
+        "public_id": public_id, "municipality_id": municipality_id,
+        "owner_person_id": owner_person_id, "now": utcnow()})
+
+
+@cache
+def _draft_query() -> sa.Select:
+    """Built once per process (every step page asks it); the values are parameters."""
+    return sa.select(Draft).where(
+        Draft.public_id == sa.bindparam("public_id"),
+        Draft.municipality_id == sa.bindparam("municipality_id"),
+        Draft.owner_person_id == sa.bindparam("owner_person_id"),
+        Draft.expires_at > sa.bindparam("now"),
     )
 
 
