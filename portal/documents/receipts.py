@@ -12,6 +12,7 @@ WeasyPrint goes, without claiming PDF/UA.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -23,9 +24,6 @@ from xml.sax.saxutils import escape
 from flask import current_app, render_template
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from portal.i18n import LANGUAGES, in_language
 
@@ -78,18 +76,31 @@ class ReceiptContent:
             raise ValueError("payload_sha256 must be 64 lower-case hex digits")
 
 
-class _RefuseAllFetcher(URLFetcher):
-    """The receipt uses no outside resource: fonts are local, the stylesheet is passed in.
+# WeasyPrint (and Pango, fontconfig, fontTools under it: about 28 MB) is imported when the
+# first PDF is made, not with the app: most web processes never make one (make bench,
+# «memory: web worker RSS after 10,000 requests»).
 
-    Refusing every URL means a template change can never make the worker fetch from the
-    network (or read a local file) while it renders a person's data.
-    """
+@functools.cache
+def _refusing_fetcher_class():
+    """The class of :func:`_refuse_all_fetcher`'s fetchers (made once, on first use)."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self) -> None:
-        super().__init__(fail_on_errors=True)
+    class RefuseAllFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(fail_on_errors=True)
 
-    def fetch(self, url, headers=None):
-        raise PermissionError(f"The receipt may not load {url!r}")
+        def fetch(self, url, headers=None):
+            raise PermissionError(f"The receipt may not load {url!r}")
+
+    return RefuseAllFetcher
+
+
+def _refuse_all_fetcher():
+    """A URL fetcher that refuses everything. The receipt uses no outside resource: fonts are
+    local, the stylesheet is passed in. Refusing every URL means a template change can never
+    make the worker fetch from the network (or read a local file) while it renders a
+    person's data."""
+    return _refusing_fetcher_class()()
 
 
 def render_receipt_pdf(content: ReceiptContent) -> bytes:
@@ -101,8 +112,11 @@ def render_receipt_pdf(content: ReceiptContent) -> bytes:
 
 def html_to_pdf(html: str) -> bytes:
     """A page of ours (never anything fetched) as tagged PDF/A-3b, with the PDF stylesheet."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
     try:
-        document = HTML(string=html, url_fetcher=_RefuseAllFetcher()).render(
+        document = HTML(string=html, url_fetcher=_refuse_all_fetcher()).render(
             stylesheets=[_stylesheet(_stylesheet_path())], pdf_variant=PDF_VARIANT,
             pdf_tags=True, font_config=_fonts())
         document.metadata.xmp_metadata.append(_accessibility_xmp(document.metadata.lang))
@@ -142,21 +156,26 @@ def _stylesheet_path() -> Path:
     return Path(current_app.static_folder or "static") / STYLESHEET
 
 
-def _fonts() -> FontConfiguration:
+def _fonts():
     """One font configuration per thread. WeasyPrint makes a new one (a fresh fontconfig and
     Pango font map, in native memory) for every document otherwise: the worker grew by about
     0.3 MB per receipt (make bench, «memory: worker RSS after 1,000 PDFs»). Per thread, since
     web processes render the fullmakt form in several threads."""
     if not hasattr(_per_thread, "fonts"):
+        from weasyprint.text.fonts import FontConfiguration
+
         _per_thread.fonts = FontConfiguration()
         _per_thread.stylesheets = {}
     return _per_thread.fonts
 
 
-def _stylesheet(path: Path) -> CSS:
+def _stylesheet(path: Path):
     """Parse the stylesheet once per thread: it is the same for every receipt."""
     fonts = _fonts()
     if path not in _per_thread.stylesheets:
+        from weasyprint import CSS
+
         _per_thread.stylesheets[path] = CSS(string=path.read_text(encoding="utf-8"),
-                                            url_fetcher=_RefuseAllFetcher(), font_config=fonts)
+                                            url_fetcher=_refuse_all_fetcher(),
+                                            font_config=fonts)
     return _per_thread.stylesheets[path]

@@ -141,3 +141,18 @@ def test_rendering_fetches_nothing_from_outside(app, monkeypatch, tmp_path):
     monkeypatch.setattr(receipts, "render_template", lambda *args, **kwargs: html)
     with pytest.raises(ReceiptRenderError, match=r"secret\.png"):
         render_receipt_pdf(a_receipt())
+
+
+def test_the_web_app_does_not_load_weasyprint_until_a_pdf_is_made():
+    """WeasyPrint and what it loads (about 28 MB) come with the first PDF, not with the app:
+    most web processes never make one (make bench, «memory»)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from portal import create_app; create_app(); "
+            "print(sorted(m for m in ('weasyprint', 'fontTools', 'pydyf') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code],  # noqa: S603 - our own code
+                            capture_output=True, text=True, check=True,
+                            env={**os.environ, "PORTAL_ENV": "development"})
+    assert result.stdout.strip().splitlines()[-1] == "[]"
