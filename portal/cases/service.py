@@ -267,7 +267,8 @@ def mark_many_received(session: Session, case_ids: list[int]) -> None:
     now = utcnow()
     session.execute(sa.update(Case).where(Case.id.in_([row.id for row in taking]))
                     .values(status=S.RECEIVED, updated_at=now))
-    session.execute(sa.insert(CaseEvent), [
+    # RETURNING: one multi-row INSERT (insertmanyvalues); without it psycopg sends one a row.
+    session.execute(sa.insert(CaseEvent.__table__).returning(CaseEvent.__table__.c.id), [
         {"case_id": row.id, "type": "received", "data": {}, "created_at": now}
         for row in taking])
     for row in taking:
