@@ -14,7 +14,7 @@ from portal import access
 from portal.api.auth import current_client, scope
 from portal.api.messages import message_body
 from portal.applications.receipts import receipt_pdf
-from portal.audit.service import record_read
+from portal.audit.service import record_reads
 from portal.cases.event_requests import EventRequestError, parse_event_request
 from portal.cases.models import Case, CaseEvent, Submission
 from portal.cases.service import (
@@ -86,9 +86,9 @@ def lease():
                            max_messages=bounded_int(body, "max_messages"),
                            lease_seconds=bounded_int(body, "lease_seconds"))
     loaded = _load_for(messages)  # noqa: F841 - held until the response is made, see below
-    for message in messages:
-        _audit_read(message.case_id, "queue.leased")
-    return jsonify(messages=[message_body(session(), data_keys(), m) for m in messages])
+    _audit_reads([message.case_id for message in messages], "queue.leased")
+    keys = data_keys()
+    return jsonify(messages=[message_body(session(), keys, m) for m in messages])
 
 
 def _load_for(messages) -> list:
@@ -236,7 +236,14 @@ def event_json(event: CaseEvent) -> dict:
 
 def _audit_read(case_id: int, action: str) -> None:
     """Every read of a case through the API is audit-logged (who, which case, when)."""
-    case = session().get(Case, case_id)
-    record_read(session(), action, municipality_id=case.municipality_id,
-                subject_person_id=case.subject_person_id, target=f"case:{case.reference}",
-                reason=f"api client {current_client().id} ({current_client().name})")
+    _audit_reads([case_id], action)
+
+
+def _audit_reads(case_ids: list[int], action: str) -> None:
+    """One audit event per case read (a lease: per message), recorded together."""
+    client = current_client()
+    reason = f"api client {client.id} ({client.name})"
+    cases = [session().get(Case, case_id) for case_id in case_ids]
+    record_reads(session(), action, [
+        {"municipality_id": case.municipality_id, "subject_person_id": case.subject_person_id,
+         "target": f"case:{case.reference}", "reason": reason} for case in cases])

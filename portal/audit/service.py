@@ -49,12 +49,17 @@ def record(
 def record_read(session: Session, action: str, **fields) -> AuditEvent:
     """Record a read (or an attempt that reached personal data): kept even if the request
     fails after it. Call it before anything is rendered or sent."""
-    event = record(session, action, **fields)
-    created_at = event.created_at
+    return record_reads(session, action, [fields])[0]
+
+
+def record_reads(session: Session, action: str, reads: list[dict]) -> list[AuditEvent]:
+    """``record_read`` for many reads at once (one event each; a lease of many messages)."""
+    events = [record(session, action, **fields) for fields in reads]
+    created = [event.created_at for event in events]
 
     def add_again(after_rollback: Session) -> None:
-        again = record(after_rollback, action, **fields)
-        again.created_at = created_at
+        for fields, created_at in zip(reads, created, strict=True):
+            record(after_rollback, action, **fields).created_at = created_at
 
     keep_on_rollback(add_again)
-    return event
+    return events

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.cases.models import Case
 from portal.cases.service import mark_many_received, mark_received
@@ -36,7 +37,10 @@ def _available(municipality_id: int):
 
 def lease(session: Session, municipality_id: int, *, max_messages: int,
           lease_seconds: int) -> list[OutboxMessage]:
-    """Take up to ``max_messages`` for ``lease_seconds``; oldest first."""
+    """Take up to ``max_messages`` for ``lease_seconds``; oldest first.
+
+    The taken messages are leased with one UPDATE, not one per message (make bench, «queue»);
+    the returned objects carry their new count of deliveries and lease."""
     query = (_available(municipality_id).order_by(OutboxMessage.created_at, OutboxMessage.id)
              .limit(max_messages).with_for_update(skip_locked=True))
     now = utcnow()
@@ -46,9 +50,17 @@ def lease(session: Session, municipality_id: int, *, max_messages: int,
             message.dead_lettered_at = now  # a poison message: delivered often, never taken
             message.last_error = message.last_error or "too many deliveries"
             continue
-        message.deliveries += 1
-        message.lease_expires_at = now + timedelta(seconds=lease_seconds)
         leased.append(message)
+    if leased:
+        expires = now + timedelta(seconds=lease_seconds)
+        session.execute(sa.update(OutboxMessage)
+                        .where(OutboxMessage.id.in_([message.id for message in leased]))
+                        .values(deliveries=OutboxMessage.deliveries + 1,
+                                lease_expires_at=expires),
+                        execution_options={"synchronize_session": False})
+        for message in leased:  # as the row is now, without a change left to flush
+            set_committed_value(message, "deliveries", message.deliveries + 1)
+            set_committed_value(message, "lease_expires_at", expires)
     session.flush()
     return leased
 
@@ -79,30 +91,29 @@ def ack_many(session: Session, municipality_id: int,
     another municipality are ``not_found``. The messages are loaded in one query, locked in
     id order (so two batches that overlap wait for each other instead of deadlocking), their
     cases in a second (also locked in id order); each case that is still submitted is marked
-    received, as by ``ack`` (``mark_many_received``: the same events and audit records).
+    received, as by ``ack`` (``mark_many_received``: the same events and audit records). Each
+    kind of write is one statement for the whole batch.
     """
     wanted = list(dict.fromkeys(message_ids))
     # A message id is a UUID in a 36-character column: anything else cannot exist (and a NUL
     # byte would not even reach PostgreSQL as a parameter).
     possible = [i for i in wanted if len(i) <= 36 and "\x00" not in i]
-    found: dict[str, OutboxMessage] = {}
-    if possible:
-        query = (sa.select(OutboxMessage)
+    found: dict[str, sa.Row] = {}
+    if possible:  # the columns the decision needs, not whole messages (make bench, «queue»)
+        query = (sa.select(OutboxMessage.id, OutboxMessage.acked_at, OutboxMessage.case_id,
+                           OutboxMessage.submission_id)
                  .where(OutboxMessage.id.in_(possible),
                         OutboxMessage.municipality_id == municipality_id)
                  .order_by(OutboxMessage.id).with_for_update())
-        found = {message.id: message for message in session.scalars(query)}
-    to_ack = [message for message in found.values() if message.acked_at is None]
+        found = {row.id: row for row in session.execute(query)}
+    to_ack = [row for row in found.values() if row.acked_at is None]
     if to_ack:
-        now = utcnow()
-        for message in to_ack:
-            message.acked_at = now
-            message.lease_expires_at = None
-        case_ids = sorted({m.case_id for m in to_ack if m.submission_id is not None})
-        if case_ids:  # loaded and locked at once, in id order
-            cases = session.scalars(sa.select(Case).where(Case.id.in_(case_ids))
-                                    .order_by(Case.id).with_for_update())
-            mark_many_received(session, list(cases))
+        session.execute(sa.update(OutboxMessage)
+                        .where(OutboxMessage.id.in_([row.id for row in to_ack]))
+                        .values(acked_at=utcnow(), lease_expires_at=None))
+        case_ids = sorted({row.case_id for row in to_ack if row.submission_id is not None})
+        if case_ids:
+            mark_many_received(session, case_ids)
         session.flush()
     return ([i for i in wanted if i in found], [i for i in wanted if i not in found])
 
