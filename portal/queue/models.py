@@ -24,6 +24,11 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         sa.Index("ix_outbox_message_ready", "municipality_id", "acked_at", "available_at"),
+        # A lease takes the oldest waiting messages: a walk along this index in its order,
+        # instead of sorting every waiting message on each lease (make bench, «queue»).
+        sa.Index("ix_outbox_message_waiting", "municipality_id", "created_at", "id",
+                 postgresql_where=sa.text("acked_at IS NULL AND dead_lettered_at IS NULL"),
+                 sqlite_where=sa.text("acked_at IS NULL AND dead_lettered_at IS NULL")),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=new_message_id)

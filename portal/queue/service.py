@@ -35,14 +35,20 @@ def _available(municipality_id: int):
     )
 
 
+def lease_query(municipality_id: int, max_messages: int) -> sa.Select:
+    """The oldest waiting messages, locked, skipping those another lease holds: a walk along
+    ix_outbox_message_waiting (tests/integration/test_queue_explain.py)."""
+    return (_available(municipality_id).order_by(OutboxMessage.created_at, OutboxMessage.id)
+            .limit(max_messages).with_for_update(skip_locked=True))
+
+
 def lease(session: Session, municipality_id: int, *, max_messages: int,
           lease_seconds: int) -> list[OutboxMessage]:
     """Take up to ``max_messages`` for ``lease_seconds``; oldest first.
 
     The taken messages are leased with one UPDATE, not one per message (make bench, «queue»);
     the returned objects carry their new count of deliveries and lease."""
-    query = (_available(municipality_id).order_by(OutboxMessage.created_at, OutboxMessage.id)
-             .limit(max_messages).with_for_update(skip_locked=True))
+    query = lease_query(municipality_id, max_messages)
     now = utcnow()
     leased = []
     for message in session.scalars(query):

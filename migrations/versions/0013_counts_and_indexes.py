@@ -2,7 +2,7 @@
 in each status, kept by triggers on ``case`` that append each change (the list's counts read
 these few rows instead of counting the cases); an index of people's names in lower case for
 the search by name, which a prefix search (``lower(name) LIKE 'kari%'``) walks on PostgreSQL
-(text_pattern_ops)
+(text_pattern_ops); an index of the queue's waiting messages, oldest first, for a lease
 
 Revision ID: 0013
 Revises: 0012_perf
@@ -83,6 +83,10 @@ def upgrade() -> None:
                'SELECT municipality_id, kind, status, count(*) FROM "case" GROUP BY 1, 2, 3')
     for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
         op.execute(statement)
+    op.create_index("ix_outbox_message_waiting", "outbox_message",
+                    ["municipality_id", "created_at", "id"],
+                    postgresql_where=sa.text("acked_at IS NULL AND dead_lettered_at IS NULL"),
+                    sqlite_where=sa.text("acked_at IS NULL AND dead_lettered_at IS NULL"))
     # PostgreSQL only: SQLite's LIKE cannot use an index of an expression.
     if postgresql:
         op.create_index("ix_person_name_lower", "person",
@@ -90,6 +94,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_message_waiting", table_name="outbox_message")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_person_name_lower", table_name="person")
         op.execute('DROP TRIGGER case_count_update ON "case"')
