@@ -38,11 +38,14 @@ def _registry() -> Registry:
     )
 
 
+@cache
+def validator(kind: str, version: int) -> jsonschema.Draft202012Validator:
+    """One validator per schema and process: built once, its resolved ``$ref``s kept."""
+    return jsonschema.Draft202012Validator(schema(kind, version), registry=_registry())
+
+
 def validate_payload(payload: dict) -> None:
-    validator = jsonschema.Draft202012Validator(
-        schema(payload["kind"], payload["schema_version"]), registry=_registry()
-    )
-    validator.validate(payload)
+    validator(payload["kind"], payload["schema_version"]).validate(payload)
 
 
 def chosen_services(answers: dict, municipality, language: str) -> list[dict]:

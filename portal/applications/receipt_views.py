@@ -6,7 +6,13 @@ import sqlalchemy as sa
 from flask import Response, abort, render_template
 from flask_login import current_user
 
-from portal.applications.receipts import contact_line, receipt_address, receipt_pdf, what_next
+from portal.applications.receipts import (
+    contact_line,
+    receipt_address,
+    receipt_pdf,
+    receipt_ready,
+    what_next,
+)
 from portal.applications.steps import FLOWS, KIND_TITLES, STEPS
 from portal.applications.views import blueprint
 from portal.audit.service import record_read
@@ -42,9 +48,8 @@ def _own_submission(reference: str, submission_id: int | None = None,
 def receipt_for_submission(submission_id: int):
     """The receipt after sending: only while the sender may still see the case (a parent
     whose child has turned 16, or a representative whose fullmakt has ended, may not)."""
-    submission = session().get(Submission, submission_id)
-    reference = session().scalar(sa.select(Case.reference).where(
-        Case.id == submission.case_id))
+    reference = session().scalar(sa.select(Case.reference).join(
+        Submission, Submission.case_id == Case.id).where(Submission.id == submission_id))
     case, submission = _own_submission(reference, submission_id)
     return _render_receipt(case, submission)
 
@@ -58,7 +63,7 @@ def _render_receipt(case: Case, submission: Submission):
         received=FLOWS[submission.kind].received if submission.kind in FLOWS else None,
         what_next=what_next(municipality, language, submission.kind),
         contact=contact_line(municipality, language),
-        pdf_ready=receipt_pdf(session(), submission.id) is not None,
+        pdf_ready=receipt_ready(session(), submission.id),
         # As on the receipt PDF: with the reference it shows the coarse status, logged out.
         tracking_code=tracking_code(data_keys(), case) if submission.kind in STEPS else None,
         mailed_to=_mailed_to(submission),

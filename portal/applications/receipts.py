@@ -158,6 +158,12 @@ def receipt_context(receipt: Receipt) -> bytes:
     return row_context("receipt", "pdf_encrypted", receipt.id, submission=receipt.submission_id)
 
 
+def receipt_ready(session: Session, submission_id: int) -> bool:
+    """Whether the worker has made the receipt PDF (neither read nor decrypted for that)."""
+    return session.scalar(sa.select(Receipt.id).where(
+        Receipt.submission_id == submission_id).limit(1)) is not None
+
+
 def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
     receipt = session.scalar(sa.select(Receipt).where(Receipt.submission_id == submission_id))
     if receipt is None:

@@ -68,9 +68,7 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
     from portal.documents.attachments import attachments_for_draft
 
     subject = subject_of(keys, applicant, answers)
-    subject_person = find_or_create_person(
-        session, keys, parse_nin(subject.nin, allow_synthetic=True), name=subject.name
-    )
+    subject_person = _subject_person(session, keys, applicant, subject)
     attachments = attachments_for_draft(session, municipality.id, draft.id)
     for_application(session, keys, municipality_id=municipality.id, applicant=applicant,
                     subject=subject_person, role=answers.get("for_whom", "self"),
@@ -91,11 +89,25 @@ def _create_submission(session, keys, draft, *, municipality, applicant, answers
     return submission
 
 
+def _subject_person(session, keys, applicant: Person, subject: Subject) -> Person:
+    """The person the application is for: the applicant themself without a look-up (it is
+    the logged-in person, already loaded), else found or made by identity number."""
+    nin = parse_nin(subject.nin, allow_synthetic=True)
+    if subject.nin == person_nin(keys, applicant).value:
+        if applicant.birth_date is None:  # as find_or_create_person would fill it in
+            applicant.birth_date = nin.birth_date
+        return applicant
+    return find_or_create_person(session, keys, nin, name=subject.name)
+
+
 def _record_consents(session, municipality, applicant, subject, subject_person, answers,
                      language, submission) -> None:
     """The consents of the consent step go into the person's register, in this transaction."""
     mode = consent_mode(answers, subject.age(norway_date(submission.created_at)))
-    from_application(session, municipality=municipality, applicant=applicant,
-                     subject=subject_person, mode=mode, choices=chosen(answers),
-                     text_version=answers.get("consent_version", ""), language=language,
-                     submission=submission, case_id=submission.case_id)
+    # Each choice looks up the consent it replaces; without autoflush those look-ups do not
+    # write the rows added so far one by one: they go in one INSERT at the flush below.
+    with session.no_autoflush:
+        from_application(session, municipality=municipality, applicant=applicant,
+                         subject=subject_person, mode=mode, choices=chosen(answers),
+                         text_version=answers.get("consent_version", ""), language=language,
+                         submission=submission, case_id=submission.case_id)
