@@ -34,7 +34,15 @@ def seal_payload(keys: DataKeys, submission: Submission, payload: dict[str, Any]
 
 
 def submission_payload(keys: DataKeys, submission: Submission) -> dict[str, Any]:
-    payload = json.loads(keys.decrypt(submission.payload_encrypted, payload_context(submission)))
-    if payload_sha256(payload) != submission.payload_sha256:  # never hand out a changed payload
+    """The payload, never a changed one: checked against its hash.
+
+    ``seal_payload`` encrypts the canonical bytes, so their SHA-256 is the stored hash and
+    the decrypted bytes are checked as they are, without decoding and encoding them again
+    (a tenth of a lease of 50 messages, make bench «queue»). Bytes in another form get the
+    full check."""
+    plaintext = keys.decrypt_bytes(submission.payload_encrypted, payload_context(submission))
+    payload = json.loads(plaintext)
+    if hashlib.sha256(plaintext).hexdigest() != submission.payload_sha256 \
+            and payload_sha256(payload) != submission.payload_sha256:
         raise ValueError(f"submission {submission.id}: payload does not match its hash")
     return payload
