@@ -24,15 +24,15 @@ depends_on: str | Sequence[str] | None = None
 # acknowledgement would make them wait for each other); the worker adds the changes into
 # case_count now and then (portal.cases.counts.compact). (On SQLite, a later batch migration
 # that recreates "case" must create the triggers again: SQLITE_TRIGGERS.)
-_PG_OLD = ("INSERT INTO case_count_change (municipality_id, kind, status, change) "
+_OLD_COUNT_DOWN = ("INSERT INTO case_count_change (municipality_id, kind, status, change) "
            "VALUES (OLD.municipality_id, OLD.kind, OLD.status, -1);")
-_PG_NEW = ("INSERT INTO case_count_change (municipality_id, kind, status, change) "
+_NEW_COUNT_UP = ("INSERT INTO case_count_change (municipality_id, kind, status, change) "
            "VALUES (NEW.municipality_id, NEW.kind, NEW.status, 1);")
 POSTGRESQL_TRIGGERS = [
     f"""CREATE FUNCTION case_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN {_PG_OLD} END IF;
-      IF TG_OP IN ('INSERT', 'UPDATE') THEN {_PG_NEW} END IF;
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN {_OLD_COUNT_DOWN} END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN {_NEW_COUNT_UP} END IF;
       RETURN NULL;
     END $$""",
     'CREATE TRIGGER case_count_insert_delete AFTER INSERT OR DELETE ON "case" '
@@ -43,11 +43,11 @@ POSTGRESQL_TRIGGERS = [
     "EXECUTE FUNCTION case_count_keep()",
 ]
 SQLITE_TRIGGERS = [
-    f'CREATE TRIGGER case_count_insert AFTER INSERT ON "case" BEGIN {_PG_NEW} END',
-    f'CREATE TRIGGER case_count_delete AFTER DELETE ON "case" BEGIN {_PG_OLD} END',
+    f'CREATE TRIGGER case_count_insert AFTER INSERT ON "case" BEGIN {_NEW_COUNT_UP} END',
+    f'CREATE TRIGGER case_count_delete AFTER DELETE ON "case" BEGIN {_OLD_COUNT_DOWN} END',
     'CREATE TRIGGER case_count_update AFTER UPDATE OF municipality_id, kind, status ON "case" '
     "WHEN OLD.municipality_id IS NOT NEW.municipality_id OR OLD.kind IS NOT NEW.kind "
-    f"OR OLD.status IS NOT NEW.status BEGIN {_PG_OLD} {_PG_NEW} END",
+    f"OR OLD.status IS NOT NEW.status BEGIN {_OLD_COUNT_DOWN} {_NEW_COUNT_UP} END",
 ]
 STATUS = ("SUBMITTED", "RECEIVED", "IN_PROGRESS", "AWAITING_INFO", "DECIDED", "CLOSED",
           "WITHDRAWN", "COMPLAINT_IN_PROGRESS", "SENT_TO_STATSFORVALTEREN",
