@@ -214,12 +214,6 @@ def count_query(municipality_id: int, filters: Filters, *, staff_id: int,
         *_base(municipality_id, filters, staff_id, now))
 
 
-def kept_counts(session: Session, municipality_id: int) -> dict[tuple[str, CaseStatus], int]:
-    """The municipality's cases by (kind, status): a few rows the database keeps up to date
-    (portal.cases.counts), instead of counting every case."""
-    return counts.of_municipality(session, municipality_id)
-
-
 def _kept_count(session: Session, municipality_id: int, filters: Filters) -> int | None:
     view = VIEWS[filters.view]
     if view.mine or view.over_a_month or filters.assignee is not None or filters.channel:
@@ -230,7 +224,7 @@ def _kept_count(session: Session, municipality_id: int, filters: Filters) -> int
     kind = "complaint" if view.complaints else filters.kind
     if view.complaints and filters.kind and filters.kind != kind:
         return 0
-    return _sum(kept_counts(session, municipality_id), statuses, kind)
+    return _sum(counts.of_municipality(session, municipality_id), statuses, kind)
 
 
 def _sum(kept: dict[tuple[str, CaseStatus], int], statuses, kind: str | None = None) -> int:
@@ -242,7 +236,7 @@ def view_counts(session: Session, municipality_id: int, *, staff_id: int,
                 now: datetime) -> dict[str, int]:
     """How many cases each view holds: the kept counts for the views by status and kind,
     and one count on an index each for «mine» and the § 11 a list."""
-    kept = kept_counts(session, municipality_id)
+    kept = counts.of_municipality(session, municipality_id)
     found = {"nye": _sum(kept, NEW), "aapne": _sum(kept, BEING_WORKED_ON),
              "venter": _sum(kept, (S.AWAITING_INFO,)), "alle": _sum(kept, set(CaseStatus)),
              "klager": _sum(kept, OPEN, "complaint")}

@@ -41,6 +41,19 @@ def rows(page: str) -> list[str]:
     return re.findall(r">([A-Z]{2,3}-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{2})</a></th>", table(page))
 
 
+def walk_pages(client, url: str, pages: int) -> list[str]:
+    """The references on up to ``pages`` pages of the list, following «next» from ``url``."""
+    seen = []
+    for _ in range(pages):
+        page = client.get(url).get_data(as_text=True)
+        seen += rows(page)
+        link = re.search(r'href="([^"]*etter=\d+[^"]*)" id="next-page"', page)
+        if link is None:
+            break
+        url = link.group(1).replace("&amp;", "&")
+    return seen
+
+
 def staff(db_session, email: str) -> StaffUser:
     return db_session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
 
@@ -150,14 +163,8 @@ def test_keyset_pages_walk_every_sort_without_gaps_or_repeats(app, caseworker, d
     names = ["Berit", "Anne", "Carl", "Anne", "Dag"]
     made = [make_case(app, db_session, name=name, days_ago=i % 3) for i, name in enumerate(names)]
     assign(caseworker, made[1].reference, "me")
-    seen, url = [], f"{QUEUE}?visning=alle&sorter={'-' if descending else ''}{sort}"
-    for _ in range(5):
-        page = caseworker.get(url).get_data(as_text=True)
-        seen += rows(page)
-        link = re.search(r'href="([^"]*etter=\d+[^"]*)" id="next-page"', page)
-        if link is None:
-            break
-        url = link.group(1).replace("&amp;", "&")
+    seen = walk_pages(caseworker, f"{QUEUE}?visning=alle&sorter={'-' if descending else ''}{sort}",
+                      pages=5)
     assert sorted(seen) == sorted(c.reference for c in made)
 
 
@@ -373,7 +380,7 @@ def test_the_kept_counts_follow_every_change_of_a_case(app, caseworker, db_sessi
     post_event(caseworker, first.reference, "in_progress")
     post_event(caseworker, second.reference, "received")
     db_session.expire_all()
-    kept = worklist.kept_counts(db_session, municipality_id)
+    kept = counts.of_municipality(db_session, municipality_id)
     assert {k: n for k, n in kept.items() if n} == counted(db_session, municipality_id)
     assert kept[("ip_application", CaseStatus.IN_PROGRESS)] >= 1
     assert kept[("complaint", CaseStatus.RECEIVED)] >= 1
@@ -381,17 +388,17 @@ def test_the_kept_counts_follow_every_change_of_a_case(app, caseworker, db_sessi
     with db_session.begin_nested() as savepoint:
         fresh(db_session, first).status = CaseStatus.DECIDED
         db_session.flush()
-        assert worklist.kept_counts(db_session, municipality_id)[
+        assert counts.of_municipality(db_session, municipality_id)[
             ("ip_application", CaseStatus.DECIDED)] == before.get(
             ("ip_application", CaseStatus.DECIDED), 0) + 1
         savepoint.rollback()
-    assert worklist.kept_counts(db_session, municipality_id) == before
+    assert counts.of_municipality(db_session, municipality_id) == before
     db_session.execute(sa.delete(OutboxMessage).where(OutboxMessage.case_id == second.id))
     for table in ("submission", "case_event"):
         db_session.execute(sa.text(f"DELETE FROM {table} WHERE case_id = :c"),  # noqa: S608
                            {"c": second.id})
     db_session.execute(sa.delete(Case).where(Case.id == second.id))
-    kept = worklist.kept_counts(db_session, municipality_id)
+    kept = counts.of_municipality(db_session, municipality_id)
     received = ("complaint", CaseStatus.RECEIVED)
     assert kept.get(received, 0) == before[received] - 1
     assert {k: n for k, n in kept.items() if n} == counted(db_session, municipality_id)
@@ -421,18 +428,18 @@ def test_the_worker_adds_the_changes_into_the_counts_and_nothing_is_lost(
     first = make_case(app, db_session)
     make_case(app, db_session, kind="complaint")
     municipality_id = first.municipality_id
-    before = worklist.kept_counts(db_session, municipality_id)
+    before = counts.of_municipality(db_session, municipality_id)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(CaseCountChange)) > 0
     assert counts.compact(db_session) > 0
     assert db_session.scalar(sa.select(sa.func.count()).select_from(CaseCountChange)) == 0
-    assert worklist.kept_counts(db_session, municipality_id) == before
+    assert counts.of_municipality(db_session, municipality_id) == before
     post_event(caseworker, first.reference, "received")  # a change after the compaction
     db_session.expire_all()
-    after = worklist.kept_counts(db_session, municipality_id)
+    after = counts.of_municipality(db_session, municipality_id)
     assert after == counted(db_session, municipality_id)
     assert counts.compact(db_session) == 2  # -1 submitted, +1 received
     assert counts.compact(db_session) == 0
-    assert worklist.kept_counts(db_session, municipality_id) == after
+    assert counts.of_municipality(db_session, municipality_id) == after
 
 
 @pytest.mark.parametrize("view", ["nye", "aapne", "klager"])
@@ -457,13 +464,6 @@ def test_a_view_of_several_statuses_pages_in_order_without_gaps_or_repeats(
     descending = filters.descending != (filters.sort == "waited")
     expected = [c.reference for c in sorted(whole, key=lambda c: (c.created_at, c.id),
                                             reverse=descending)]
-    seen, url = [], f"{QUEUE}?visning={view}&sorter={sort}"
-    for _ in range(8):
-        page = caseworker.get(url).get_data(as_text=True)
-        seen += rows(page)
-        link = re.search(r'href="([^"]*etter=\d+[^"]*)" id="next-page"', page)
-        if link is None:
-            break
-        url = link.group(1).replace("&amp;", "&")
+    seen = walk_pages(caseworker, f"{QUEUE}?visning={view}&sorter={sort}", pages=8)
     assert expected
     assert seen == expected
