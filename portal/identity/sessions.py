@@ -40,7 +40,7 @@ class Actor:
     token: str
     # Whether the person represents anyone in this page's municipality (an active
     # representation, whatever its dates); None when not asked (a page outside one).
-    # When False, nobody needs to ask ``acts_for_others`` (base.html): it would be False.
+    # When False, ``acts_for_others`` answers without a query of its own.
     may_represent: bool | None = None
 
     is_authenticated = True

@@ -88,6 +88,8 @@ def acts_for_others() -> bool:
     whom they act for (everyone else always acts for themself)."""
     if g.get("acting_representation") is not None:
         return True
+    if getattr(current_user, "may_represent", None) is False:
+        return False  # the login's own query found no representation here (load_actor)
     if "may_act_for_others" not in g:
         from portal.db import session
 
