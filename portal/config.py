@@ -150,6 +150,9 @@ def profile_defaults(profile: str, instance_path: Path) -> dict[str, Any]:
         "CONTACT_REGISTER": "none",  # portal.identity.contact_register (KRR would plug in)
         # Seconds a process keeps a municipality it has loaded (portal.municipalities.tenancy).
         "MUNICIPALITY_CACHE_SECONDS": 0 if profile == "test" else 30,
+        # Seconds a process keeps a public page as rendered (portal.page_cache); off while
+        # developing, so that a changed template shows at once.
+        "PAGE_CACHE_SECONDS": 30 if profile == "production" else 0,
         "TESTING": profile == "test",
     }
 
@@ -190,6 +193,7 @@ ENVIRONMENT = {
     "PORTAL_PARENT_CHECK": ("PARENT_CHECK", str),
     "PORTAL_CONTACT_REGISTER": ("CONTACT_REGISTER", str),
     "PORTAL_MUNICIPALITY_CACHE_SECONDS": ("MUNICIPALITY_CACHE_SECONDS", lambda v: _int(v, 30)),
+    "PORTAL_PAGE_CACHE_SECONDS": ("PAGE_CACHE_SECONDS", lambda v: _int(v, 30)),
     "PORTAL_MAIL_BACKEND": ("MAIL_BACKEND", str),
     "PORTAL_MAIL_DIRECTORY": ("MAIL_DIRECTORY", str),
     "PORTAL_MAIL_FROM": ("MAIL_FROM", str),

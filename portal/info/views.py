@@ -1,6 +1,6 @@
 from flask import abort, render_template
 
-from portal import access
+from portal import access, page_cache
 from portal.feedback.forms import UsefulForm
 from portal.info.pages import BY_PATH, PAGES
 from portal.municipalities.tenancy import tenant_blueprint
@@ -10,12 +10,14 @@ blueprint = tenant_blueprint("info", __name__)
 
 @blueprint.get("/")
 @access.public
+@page_cache.public_page
 def start():
     return render_template("info/start.html", pages=PAGES)
 
 
 @blueprint.get("/<page_path>")
 @access.public
+@page_cache.public_page
 def page(page_path: str):
     info_page = BY_PATH.get(page_path)
     if info_page is None:

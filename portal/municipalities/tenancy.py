@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, has_app_context
 
+from portal import page_cache
 from portal.db import get_db, session
 from portal.municipalities.models import Municipality
 from portal.municipalities.service import get_by_slug
@@ -64,9 +65,11 @@ def _municipality(slug: str) -> Municipality | None:
 
 
 def forget_municipality(slug: str) -> None:
-    """The municipality has changed: load it again on its next request in this process."""
+    """The municipality has changed: load it again on its next request in this process, and
+    render again the public pages that show it."""
     if has_app_context():
         current_app.extensions.get(CACHE, {}).pop(slug, None)
+        page_cache.forget_pages()
 
 
 def _add_slug(_endpoint: str, values: dict[str, Any]) -> None:
