@@ -79,10 +79,9 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
                 reference=unused_reference(session, kind, now.year),
                 subject_person_id=subject.id, created_at=now, updated_at=now,
                 concerns_case_id=concerns.id if concerns else None,
-                submitted_late=submitted_late)
+                submitted_late=submitted_late, channel=channel)
     session.add(case)
     session.flush()  # ciphertexts are bound to their row's id
-    issue_tracking_code(keys, case)
     submission = Submission(
         municipality_id=municipality_id, case_id=case.id, kind=kind,
         schema_version=SCHEMA_VERSION, payload_encrypted=b"", payload_sha256="",
@@ -91,6 +90,9 @@ def open_case(session: Session, keys: DataKeys, *, municipality_id: int, kind: s
         subject_person_id=subject.id, channel=channel, language=language, created_at=now)
     session.add(submission)
     session.flush()  # the unique idempotency key is checked here; the id binds the payload
+    # After that flush: the tracking code, the channel and the next deadline (announce) are
+    # then one UPDATE of the case.
+    issue_tracking_code(keys, case)
     seal_payload(keys, submission, payload)
     move_to_submission_ids(session, municipality_id, attachment_ids, submission.id)
     announce(session, case, submission, sender, event_type="submitted",

@@ -109,15 +109,33 @@ def check_giver(subject: Person, giver: Giver) -> None:
         raise ConsentRefusedError("young_person_decides", "given_by")
 
 
-def _current_for(session: Session, municipality_id: int, subject_id: int,
-                 choice: Choice) -> Consent | None:
-    rows = session.scalars(sa.select(Consent).where(
+def _active_for(session: Session, municipality_id: int, subject_id: int,
+                choices: Sequence[Choice]) -> list[Consent]:
+    """The subject's active consents for the purposes among ``choices``, in one query."""
+    return list(session.scalars(sa.select(Consent).where(
         Consent.municipality_id == municipality_id, Consent.subject_person_id == subject_id,
-        Consent.status == ConsentStatus.ACTIVE, Consent.purpose == choice.purpose,
-        Consent.recipient == choice.recipient)).all()
-    same = [row for row in rows if choice.recipient not in words.NAMED
-            or row.recipient_name.casefold() == choice.recipient_name.casefold()]
-    return same[-1] if same else None
+        Consent.status == ConsentStatus.ACTIVE,
+        Consent.purpose.in_(sorted({choice.purpose for choice in choices})))))
+
+
+def _replace_same(session: Session, active: list[Consent], row: Consent, choice: Choice,
+                  giver: Giver) -> bool:
+    """The consent in ``active`` that holds for the same purpose and service as ``choice``
+    ends, replaced by ``row``, which joins ``active`` (a choice given twice in one go: the
+    later one holds). Whether one was replaced."""
+    same = [old for old in active if old.status == ConsentStatus.ACTIVE
+            and old.purpose == choice.purpose and old.recipient == choice.recipient
+            and (choice.recipient not in words.NAMED
+                 or old.recipient_name.casefold() == choice.recipient_name.casefold())]
+    active.append(row)
+    if not same:
+        return False
+    old = same[-1]
+    if old.id is None:
+        session.flush()
+    _end(old, ConsentStatus.REPLACED, giver)
+    row.replaces_id = old.id
+    return True
 
 
 # --- Giving, changing, withdrawing ------------------------------------------------------------
@@ -138,14 +156,11 @@ def give(session: Session, keys: DataKeys, *, municipality: Municipality, subjec
     valid_to = _valid_to(last_day)
     lock_person(session, subject)
     rows, replaced = [], 0
+    active = _active_for(session, municipality.id, subject.id, choices)
     for choice in choices:
-        old = _current_for(session, municipality.id, subject.id, choice)
         row = _new_consent(municipality, subject, giver, choice, texts, language,
                            information, valid_to)
-        if old is not None:
-            _end(old, ConsentStatus.REPLACED, giver)
-            row.replaces_id = old.id
-            replaced += 1
+        replaced += _replace_same(session, active, row, choice, giver)
         session.add(row)
         rows.append(row)
     action = "changed" if replaced else "given"
@@ -278,12 +293,10 @@ def from_application(session: Session, *, municipality: Municipality, applicant:
                   representation_id=representation.id if representation else None)
     texts = _texts(municipality, text_version)
     rows = []
+    active = _active_for(session, municipality.id, subject.id, choices)
     for choice in choices:
         row = _new_consent(municipality, subject, giver, choice, texts, language, "", None)
-        old = _current_for(session, municipality.id, subject.id, choice)
-        if old is not None:  # a second application: the newer answer holds
-            _end(old, ConsentStatus.REPLACED, giver)
-            row.replaces_id = old.id
+        _replace_same(session, active, row, choice, giver)  # a second application: it holds
         row.submission_id = submission.id
         session.add(row)
         rows.append(row)

@@ -453,3 +453,28 @@ def test_the_service_desk_can_give_a_consent_for_a_person_present(app, db_sessio
     assert (submission.channel, submission.submitted_by_staff_user_id) == ("desk", desk.id)
     assert sent["changed"][0]["desk_visit_id"] == "visit-17"
     validate_payload(sent)
+
+
+def test_a_choice_given_twice_in_one_go_leaves_one_consent_that_holds(app, db_session):
+    """The consents held already are read once for all the choices; a choice that comes
+    twice still ends with the later one holding and replacing the earlier."""
+    from portal.consents import service
+    from portal.consents.choices import Choice
+    from portal.consents.models import Purpose
+    from portal.identity.nin import parse_nin
+    from portal.identity.persons import find_or_create_person
+
+    municipality = get_by_slug(db_session, "eksempel")
+    with app.test_request_context("/eksempel/"):
+        person = find_or_create_person(db_session, data_keys(), parse_nin(
+            KARI_NIN, allow_synthetic=True), name="Kari Eksempel")
+        giver = service.giver_for(db_session, actor=person, subject=person,
+                                  municipality_id=municipality.id)
+        for request_id, times in (("first", 1), ("twice", 2)):
+            service.give(
+                db_session, data_keys(), municipality=municipality, subject=person,
+                giver=giver, choices=[Choice(Purpose.SHARING, "nav")] * times,
+                text_version="eksempel-2026-12-01", language="nb", request_id=request_id)
+    rows = sorted(consents(db_session), key=lambda row: row.id)
+    assert [row.status for row in rows] == [ConsentStatus.REPLACED] * 2 + [ConsentStatus.ACTIVE]
+    assert [row.replaces_id for row in rows] == [None, rows[0].id, rows[1].id]
