@@ -172,6 +172,8 @@ def receipts_batch():
     one audit append for the batch instead of one each (make bench, «queue»)."""
     body = request.get_json(silent=True)
     ids = body.get("submission_ids") if isinstance(body, dict) else None
+    if isinstance(ids, list):  # JSON Schema: 95.0 is an integer
+        ids = [int(i) if isinstance(i, float) and i.is_integer() else i for i in ids]
     if (not isinstance(ids, list) or not 1 <= len(ids) <= MAX_BATCH_RECEIPTS
             or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)):
         problem(422, f"The body must be a JSON object with submission_ids: a list of 1 to "
