@@ -91,3 +91,8 @@ def test_another_municipality_gets_none_of_our_receipts(client, db_session, thre
 def test_a_batch_that_is_not_a_list_of_1_to_100_ids_is_refused(client, token, body):
     answer = client.post("/api/v1/submissions/receipts", json=body, headers=auth(token))
     assert answer.status_code == 422
+
+
+def test_an_id_written_as_a_whole_float_is_that_submission(client, token, three_sent):
+    body = receipts(client, token, [float(three_sent[0].id)]).get_json()
+    assert [r["submission_id"] for r in body["receipts"]] == [three_sent[0].id]
