@@ -88,9 +88,10 @@ def main() -> None:
                                     args.citizens, logs)
             say(f"submit ms {[round(t) for t in result.submit_ms()]}")
         elif mode == "queue":
-            from bench.queue_load import run_consumers, seed_messages
+            from bench.queue_load import make_template_receipt, run_consumers, seed_messages
 
             sections._ensure_a_submission(run, running=True)
+            make_template_receipt(production)
             seed_messages(engine, keys.data_keys(), args.messages)
             with spy(run.servers["portal"], out / "queue.txt"):
                 result = run_consumers(run.servers["portal"].base_url, run.token,

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections import Counter
@@ -42,8 +43,25 @@ def seed_messages(engine: sa.Engine, keys: DataKeys, count: int) -> int:
     with Session(engine) as session, session.begin():
         template = seed.template_submission(session)
         pairs = seed.copy_submissions(session, keys, template, count, "IP-Q")
+        seed.copy_receipts(session, keys, template, pairs)
         seed.add_outbox_messages(session, template.municipality_id, template.kind, pairs)
         return template.municipality_id
+
+
+def make_template_receipt(environ: dict[str, str]) -> None:
+    """The copied submission's receipt PDF, made as the worker makes it (once per run)."""
+    from portal import create_app
+    from portal.applications.receipts import make_receipt_pdf
+    from portal.db import get_db
+
+    app = create_app({}, environ=environ)
+    try:
+        with app.test_request_context("/", base_url=app.config["PUBLIC_URL"]), \
+                get_db(app).session_scope() as session:
+            template = seed.template_submission(session)
+            make_receipt_pdf(session, {"submission_id": template.id})
+    finally:
+        get_db(app).engine.dispose()
 
 
 def consume(base_url: str, token: str, acked: Counter, errors: list, lock: threading.Lock,
@@ -60,6 +78,8 @@ def consume(base_url: str, token: str, acked: Counter, errors: list, lock: threa
             messages = response.json()["messages"]
             if not messages:
                 return
+            if not fetch_receipts(client, messages, errors, lock):
+                continue  # not acknowledged: the lease runs out and the messages come back
             ids = [message["id"] for message in messages]
             response = client.post("/api/v1/queue/ack", json={"message_ids": ids})
             with lock:
@@ -70,6 +90,24 @@ def consume(base_url: str, token: str, acked: Counter, errors: list, lock: threa
                 for message_id in result["acknowledged"]:
                     acked[message_id] += 1
                 errors.extend(404 for _ in result["not_found"])
+
+
+def fetch_receipts(client: httpx.Client, messages: list[dict], errors: list,
+                   lock: threading.Lock) -> bool:
+    """What a back office does with a leased batch before it acknowledges it: take each
+    submission's receipt PDF (the payload is in the message), here all of the batch's in one
+    call (POST /api/v1/submissions/receipts). Each must come back and be a PDF."""
+    ids = [message["submission"]["id"] for message in messages if message["submission"]]
+    if not ids:
+        return True
+    response = client.post("/api/v1/submissions/receipts", json={"submission_ids": ids})
+    receipts = response.json()["receipts"] if response.status_code == 200 else []
+    whole = sorted(r["submission_id"] for r in receipts) == sorted(ids) and all(
+        base64.b64decode(r["pdf_base64"]).startswith(b"%PDF") for r in receipts)
+    if not whole:
+        with lock:
+            errors.append(response.status_code)
+    return whole
 
 
 def run_consumers(base_url: str, token: str, messages: int, consumers: int = 4) -> QueueResult:
@@ -120,7 +158,8 @@ def figures(result: QueueResult, single_rate: float, batched_rate: float, consum
                "msg/s", Goal(">=", 2000), batched_rate, f"INSERT+COMMIT, {BATCH} rows a commit",
                note=f"{len(result.acked):,} of {result.messages:,} acknowledged in "
                     f"{result.seconds:.1f} s; {result.errors} errors; batches of {BATCH}, one "
-                    "batch-ack request (POST /api/v1/queue/ack) per lease; the reference is "
+                    "batch-ack request (POST /api/v1/queue/ack) and one receipts request (POST "
+                    "/api/v1/submissions/receipts, every PDF checked) per lease; the reference is "
                     "one connection inserting batches of the same size"),
         Figure("queue", f"{consumers} consumers against the single-commit rate",
                result.per_second, "msg/s", Goal(">=", 5, on="ratio"), single_rate,

@@ -180,11 +180,13 @@ def queue(run: Run) -> None:
         BATCH,
         figures,
         insert_commit_rate,
+        make_template_receipt,
         run_consumers,
         seed_messages,
     )
 
     portal = run.servers["portal"].base_url
+    make_template_receipt(run.production)
     growth = {}
     for consumers in (1, 2, 8):  # 4 is the headline figure below
         count = max(200, run.args.messages // 5)

@@ -13,6 +13,7 @@ from portal import access
 from portal.audit.models import AuditEvent
 from portal.audit.service import record, record_read
 from portal.db import get_db, session
+from portal.municipalities.service import get_by_slug
 from tests.integration.test_backoffice import (
     GOALS,
     apply_as_kari,
@@ -323,3 +324,33 @@ def test_staff_reads_of_a_fullmakt_document_are_shown_to_the_person_it_is_about(
     assert "Opened an attachment" in looked
     assert "Checking your power of attorney" in looked
     assert "Fetched the case into the municipality&#39;s case system" in looked
+
+
+def test_the_chain_s_lock_is_held_only_for_its_head_and_one_insert_of_a_fixed_text(
+        app, db_session, engine):
+    """The lock comes last before the commit, and under it go the head's SELECT and one
+    INSERT whose text does not grow with the batch (on PostgreSQL: the rows as arrays; a
+    VALUES list of 50 rows was 600 placeholders to convert while every other append of the
+    municipality waited). The chain it writes verifies."""
+    from tests.integration.test_queue_statements import Statements
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time and no advisory lock")
+    municipality_id = get_by_slug(db_session, "eksempel").id
+
+    def statements_for(count: int) -> list[str]:
+        with Statements(engine) as sent:
+            for number in range(count):
+                record(db_session, "test.read", municipality_id=municipality_id,
+                       target=f"case:T-{number}", reason="a test")
+            db_session.commit()
+        return [s for s in sent if "SAVEPOINT" not in s]
+
+    one, fifty = statements_for(1), statements_for(50)
+    for sent in (one, fifty):
+        assert "pg_advisory_xact_lock" in sent[0]
+        assert "FROM audit_event" in sent[1]
+        assert "INSERT INTO audit_event" in sent[2]
+        assert len(sent) == 3
+    assert one[2] == fifty[2]
+    assert verify(app)[0] == 0

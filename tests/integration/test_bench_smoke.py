@@ -8,6 +8,7 @@ of a submission in the back-office queue, and the table and its JSON.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -19,6 +20,7 @@ from bench.submit import check_database, percentile
 from bench.table import Figure, Goal, Report, render, write_json
 from bench.throughput import WRK_SCRIPT, WrkResult, figures, parse_wrk
 from portal.api.clients import create_client
+from portal.applications.receipts import store_receipt
 from portal.identity.crypto import data_keys
 
 
@@ -83,14 +85,16 @@ def test_each_citizen_is_checked_for_one_case_and_one_message(client, connection
         "one_message_per_submission": 1}
 
 
-def test_copies_of_a_submission_wait_in_the_queue_api(client, db_session):
+def test_copies_of_a_submission_wait_in_the_queue_api_each_with_its_receipt(client, db_session):
     browser = citizen.FlaskBrowser(client)
     citizen.log_in(browser, citizen.synthetic_nin(8), "smoke copies")
     citizen.apply(browser)
     template = seed.template_submission(db_session)
     with client.application.app_context():
         keys = data_keys()
+        store_receipt(db_session, template.id, b"%PDF-1.7 the template's receipt")
     pairs = seed.copy_submissions(db_session, keys, template, 3, "IP-T")
+    seed.copy_receipts(db_session, keys, template, pairs)
     seed.add_outbox_messages(db_session, template.municipality_id, template.kind, pairs)
     _, token = create_client(db_session, municipality_id=template.municipality_id,
                              name="smoke", scopes=["queue"])
@@ -100,6 +104,13 @@ def test_copies_of_a_submission_wait_in_the_queue_api(client, db_session):
                          headers={"Authorization": f"Bearer {token}"}).get_json()["messages"]
     assert len(leased) == 4  # the application sent here, and its three copies
     assert {m["submission"]["payload_sha256"] for m in leased} == {template.payload_sha256}
+    # A back office fetches each one's receipt before it acknowledges (bench/queue_load.py).
+    taken = client.post("/api/v1/submissions/receipts",
+                        headers={"Authorization": f"Bearer {token}"},
+                        json={"submission_ids": [m["submission"]["id"] for m in leased]})
+    assert {base64.b64decode(r["pdf_base64"]) for r in taken.get_json()["receipts"]} == {
+        b"%PDF-1.7 the template's receipt"}
+    assert len(taken.get_json()["receipts"]) == 4
 
 
 def test_the_table_is_printed_and_written_as_json(tmp_path):

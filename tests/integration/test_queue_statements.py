@@ -11,10 +11,12 @@ import time_machine
 from sqlalchemy.engine.interfaces import ExecuteStyle
 
 from portal.api.models import ApiClient
+from portal.applications.receipts import store_receipt
 from portal.audit.models import AuditEvent
-from portal.cases.models import Case, CaseEvent, CaseStatus
+from portal.cases.models import Case, CaseEvent, CaseStatus, Submission
 from portal.clock import utcnow
-from tests.integration.test_api import ack_batch, lease
+from tests.integration.test_api import ack_batch, auth, lease
+from tests.integration.test_api_receipts import receipts
 from tests.support.apply import fill_application, send
 from tests.support.flows import log_in_with_testid
 
@@ -98,3 +100,50 @@ def test_a_client_s_last_use_is_written_at_most_once_a_minute(client, db_session
     with time_machine.travel(utcnow() + timedelta(minutes=2)):
         lease(client, token)
     assert last_used() > first
+
+
+def sent_receipts(app, client, db_session, count: int) -> list[int]:
+    for _ in range(count):
+        send(client, fill_application(client))
+    ids = list(db_session.scalars(sa.select(Submission.id).order_by(Submission.id.desc())
+                                  .limit(count)))
+    with app.app_context():
+        for submission_id in ids:
+            store_receipt(db_session, submission_id, b"%PDF-1.7 receipt")
+        db_session.commit()
+    return ids
+
+
+def not_audit(sent: list[str]) -> list[str]:
+    """The statements of the request itself: no savepoint, nothing of the audit chain."""
+    return [s for s in sent if "audit_event" not in s and "pg_advisory" not in s
+            and "SAVEPOINT" not in s]
+
+
+def test_the_receipts_of_a_batch_take_as_many_statements_for_five_as_for_one(
+        app, client, db_session, token, engine):
+    log_in_with_testid(client, "kari")
+    lease(client, token)  # the client's «last used» is written on the first call only
+
+    def statements_for(count: int) -> int:
+        ids = sent_receipts(app, client, db_session, count)
+        with Statements(engine) as sent:
+            body = receipts(client, token, ids).get_json()
+        assert len(body["receipts"]) == count
+        return len(sent)
+
+    assert statements_for(5) == statements_for(1)
+
+
+def test_a_receipt_download_reads_its_submission_case_and_receipt_in_one_query(
+        app, client, db_session, token, engine):
+    """Three queries before (submission, receipt, case); with the token's, two."""
+    log_in_with_testid(client, "kari")
+    lease(client, token)
+    [submission_id] = sent_receipts(app, client, db_session, 1)
+    with Statements(engine) as sent:
+        answer = client.get(f"/api/v1/submissions/{submission_id}/receipt.pdf",
+                            headers=auth(token))
+    assert answer.data == b"%PDF-1.7 receipt"
+    assert len(not_audit(sent)) == 2
+    assert "api_client" in not_audit(sent)[0]
