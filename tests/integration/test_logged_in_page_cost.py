@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from babel import support
+from flask import render_template_string
+from jinja2 import runtime as jinja_runtime
 
 from portal.clock import utcnow
 from portal.identity.models import UserSession
@@ -127,3 +129,29 @@ def test_the_session_cookie_outlives_the_longest_session(app_factory):
     app = app_factory(SESSION_ABSOLUTE_SECONDS=24 * 3600)
     assert app.config["SESSION_REFRESH_EACH_REQUEST"] is False
     assert app.config["PERMANENT_SESSION_LIFETIME"] >= timedelta(hours=24)
+
+
+def test_a_template_text_is_translated_in_one_call_through_the_context(app, monkeypatch):
+    calls = []
+    real_call = jinja_runtime.Context.call
+
+    def counted(self, callee, *args, **kwargs):
+        calls.append(callee)
+        return real_call(self, callee, *args, **kwargs)
+
+    monkeypatch.setattr(jinja_runtime.Context, "call", counted)
+    with app.test_request_context("/eksempel/?lang=en"):
+        app.preprocess_request()
+        page = render_template_string('{{ _("Logged in as %(name)s", name=name) }}',
+                                      name="<b>Kari</b>")
+    assert page == "Logged in as &lt;b&gt;Kari&lt;/b&gt;"  # translated, the name escaped
+    assert len(calls) == 1  # not _ → gettext → the catalogue, each through the context
+
+
+def test_a_text_template_translates_without_escaping(app):
+    with app.test_request_context("/eksempel/?lang=nn"):
+        app.preprocess_request()
+        text = render_template_string(  # as an e-mail's text part is rendered
+            '{% autoescape false %}{{ _("Log in") }} & {{ _("%(a)s", a="<x>") }}'
+            '{% endautoescape %}')
+    assert text == "Logg inn & <x>"
