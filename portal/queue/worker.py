@@ -9,9 +9,6 @@ logged and tried again on the next round; it never stops the other jobs.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import logging
 import signal
 import threading
@@ -23,6 +20,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
+from portal.queue.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +83,6 @@ def run_round(app: Flask, jobs: list[Job], last_run: dict[str, float]) -> int:
         except Exception:
             log.exception("Worker job %s failed; it runs again next round", job.name)
     return handled
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
-    name = ctypes.util.find_library("c")
-    library = ctypes.CDLL(name) if name else None
-    return getattr(library, "malloc_trim", None)
-
-
-def release_free_memory() -> bool:
-    """Give the heap's free pages back to the system after a round that did work.
-
-    A receipt PDF (WeasyPrint, Pango) frees what it allocated, but glibc keeps the freed
-    pages in the process; left there, the worker's resident memory carried a few MB of free
-    heap from one round to the next (make bench, «memory: worker RSS after 1,000 PDFs»).
-    Returns whether the C library could be asked."""
-    trim = _malloc_trim()
-    if trim is None:
-        return False
-    trim(0)
-    return True
 
 
 def run_worker(
