@@ -226,7 +226,7 @@ def receipts(run: Run) -> None:
         seed_receipt_tasks,
     )
 
-    idle = idle_worker_rss(run.production, run.logs)  # before there is anything to do
+    idle = idle_worker_rss(run.production, run.engine, run.logs)  # nothing to do
     submission_ids = seed_receipt_tasks(run.engine, run.keys.data_keys(), run.args.pdfs)
     result = run_worker_until_done(run.production, run.engine, submission_ids, run.logs)
     run.report.add(*figures(result, idle))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,13 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from portal.config import PROJECT_ROOT, environment, load_settings
+
+# httpx imports its command-line client (httpx._main: rich and pygments, about 3 MB in every
+# web and worker process) whenever click, rich and pygments are installed, and they are:
+# Flask-Limiter needs rich. No process of ours runs that client; marked as absent, httpx
+# defines its stand-in ``httpx.main`` instead (make bench, «memory: worker RSS after 1,000
+# PDFs»). Python's import system reads None in sys.modules as "cannot be imported".
+sys.modules.setdefault("httpx._main", None)
 
 
 def create_app(

@@ -10,14 +10,16 @@ import json
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-
-import jsonschema
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING
 
 from portal import clock
 from portal.applications.consent import consent_payload
 from portal.applications.steps import consent_mode
 from portal.municipalities.service import localized
+
+if TYPE_CHECKING:
+    import jsonschema
+    from referencing import Registry
 
 SCHEMAS = Path(__file__).parent / "schemas"
 BASIS = {"child": "parental_responsibility", "fullmakt": "power_of_attorney",
@@ -29,9 +31,14 @@ def schema(kind: str, version: int) -> dict:
     return json.loads((SCHEMAS / f"{kind}.v{version}.json").read_text())
 
 
+# jsonschema (about 3 MB) is imported when the first payload is validated, at a submission:
+# the worker, which imports this module through the receipts, never validates one.
+
 @cache
 def _registry() -> Registry:
     """Every schema in schemas/, so that ``$ref`` between them resolves without a network."""
+    from referencing import Registry, Resource
+
     documents = [json.loads(path.read_text()) for path in sorted(SCHEMAS.glob("*.json"))]
     return Registry().with_resources(
         (document["$id"], Resource.from_contents(document)) for document in documents
@@ -41,6 +48,8 @@ def _registry() -> Registry:
 @cache
 def validator(kind: str, version: int) -> jsonschema.Draft202012Validator:
     """One validator per schema and process: built once, its resolved ``$ref``s kept."""
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema(kind, version), registry=_registry())
 
 

@@ -8,13 +8,10 @@ See Digdir's ID-porten integration guide (OIDC, "idporten-loa-substantial"/"-hig
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
-import requests
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
-from joserfc.errors import JoseError
 
 # Levels of assurance, weakest first: a login at a higher level satisfies a lower requirement.
 ASSURANCE_LEVELS = ("idporten-loa-low", "idporten-loa-substantial", "idporten-loa-high")
@@ -38,9 +35,34 @@ class IdPortenIdentity:
     name: str = ""  # when the identity provider gives it (ID-porten itself gives none)
 
 
+_registering = threading.Lock()
+
+
 def init_app(app: Flask) -> None:
-    if not app.config.get("IDPORTEN_DISCOVERY_URL"):
-        return
+    """Note the configuration only: Authlib (with requests under it, about 7 MB) is imported
+    and its client registered at the first login, not with the app. The worker never logs
+    anyone in, nor does a web process that only serves public pages (make bench, «memory:
+    worker RSS after 1,000 PDFs»)."""
+    if app.config.get("IDPORTEN_DISCOVERY_URL"):
+        app.extensions["portal.idporten"] = None  # registered by _client() when first used
+
+
+def is_configured() -> bool:
+    return "portal.idporten" in current_app.extensions
+
+
+def _client():
+    extensions = current_app.extensions
+    if extensions["portal.idporten"] is None:
+        with _registering:  # gunicorn's threads may start the first two logins at once
+            if extensions["portal.idporten"] is None:
+                extensions["portal.idporten"] = _register(current_app)
+    return extensions["portal.idporten"].create_client(CLIENT_NAME)
+
+
+def _register(app: Flask):
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     oauth.register(
         CLIENT_NAME,
@@ -49,15 +71,7 @@ def init_app(app: Flask) -> None:
         client_secret=app.config["IDPORTEN_CLIENT_SECRET"],
         client_kwargs={"scope": "openid profile", "code_challenge_method": "S256"},
     )
-    app.extensions["portal.idporten"] = oauth
-
-
-def is_configured() -> bool:
-    return "portal.idporten" in current_app.extensions
-
-
-def _client():
-    return current_app.extensions["portal.idporten"].create_client(CLIENT_NAME)
+    return oauth
 
 
 def start_login(redirect_uri: str, language: str):
@@ -69,6 +83,10 @@ def start_login(redirect_uri: str, language: str):
 
 def finish_login() -> IdPortenIdentity:
     """Exchange the code, validate the ID token, and check the level of assurance."""
+    import requests
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+
     try:
         token = _client().authorize_access_token(
             leeway=TOKEN_LEEWAY_SECONDS, claims_options=_claims_options()
@@ -83,6 +101,8 @@ def finish_login() -> IdPortenIdentity:
 
 def validate_id_token(token: dict, nonce: str) -> IdPortenIdentity:
     """Validate an ID token received some other way (used by the tests of each rule)."""
+    from joserfc.errors import JoseError
+
     try:
         claims = _client().parse_id_token(
             token, nonce=nonce, leeway=TOKEN_LEEWAY_SECONDS, claims_options=_claims_options()

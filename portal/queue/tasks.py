@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
 from portal.db import get_db
+from portal.queue.memory import release_free_memory
 from portal.queue.models import Task
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,7 @@ def run_due_tasks(app: Flask, registry: dict[str, Handler] | None = None) -> int
             with database.session_scope() as session:
                 renew_locks(session, claimed[position:])
         handled += run_task(app, task_id, registry)
+        release_free_memory()  # what a PDF freed, before the next one
     return handled
 
 

@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
+from portal.queue.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def run_worker(
     log.info("Worker started with jobs: %s", ", ".join(job.name for job in jobs) or "none")
     while not stop.is_set():
         handled = run_round(app, jobs, last_run)
+        if handled:
+            release_free_memory()
         if once:
             break
         if handled == 0:  # idle: wait, but wake at once for a stop
