@@ -88,7 +88,8 @@ def lease():
                            max_messages=bounded_int(body, "max_messages"),
                            lease_seconds=bounded_int(body, "lease_seconds"))
     loaded = _load_for(messages)  # noqa: F841 - held until the response is made, see below
-    _audit_reads([message.case_id for message in messages], "queue.leased")
+    _audit_reads([session().get(Case, message.case_id) for message in messages],
+                 "queue.leased")
     keys = data_keys()
     return jsonify(messages=[message_body(session(), keys, m) for m in messages])
 
@@ -161,7 +162,7 @@ def receipt_pdf_download(submission_id: int):
         problem(404, "No such submission.")
     if receipt.pdf is None:
         problem(404, "The receipt is not made yet. Try again in a minute.")
-    _audit_receipt_reads([receipt])
+    _audit_reads([receipt], "receipt.read")
     return Response(receipt.pdf, mimetype="application/pdf")
 
 
@@ -183,23 +184,12 @@ def receipts_batch():
     found = receipts_of(session(), current_client().municipality_id,
                         [i for i in wanted if 0 < i < 2**31])
     ready = [found[i] for i in wanted if i in found and found[i].pdf is not None]
-    _audit_receipt_reads(ready)
+    _audit_reads(ready, "receipt.read")  # each one handed out, before it leaves
     return jsonify(
         receipts=[{"submission_id": r.submission_id,
                    "pdf_base64": base64.b64encode(r.pdf).decode()} for r in ready],
         not_ready=[i for i in wanted if i in found and found[i].pdf is None],
         not_found=[i for i in wanted if i not in found])
-
-
-def _audit_receipt_reads(receipts: list) -> None:
-    """Each receipt handed out is a read of its case, audit-logged before it leaves."""
-    if receipts:
-        client = current_client()
-        record_reads(session(), "receipt.read", [
-            {"municipality_id": client.municipality_id,
-             "subject_person_id": receipt.subject_person_id,
-             "target": f"case:{receipt.case_reference}",
-             "reason": f"api client {client.id} ({client.name})"} for receipt in receipts])
 
 
 @blueprint.get("/attachments/<int:attachment_id>")
@@ -275,14 +265,16 @@ def event_json(event: CaseEvent) -> dict:
 
 def _audit_read(case_id: int, action: str) -> None:
     """Every read of a case through the API is audit-logged (who, which case, when)."""
-    _audit_reads([case_id], action)
+    _audit_reads([session().get(Case, case_id)], action)
 
 
-def _audit_reads(case_ids: list[int], action: str) -> None:
-    """One audit event per case read (a lease: per message), recorded together."""
+def _audit_reads(cases: list, action: str) -> None:
+    """One audit event per case read (a lease: per message; a receipt: per receipt), recorded
+    together. ``cases``: cases, or rows that name one as a case does (``ReceiptRead``)."""
+    if not cases:
+        return
     client = current_client()
     reason = f"api client {client.id} ({client.name})"
-    cases = [session().get(Case, case_id) for case_id in case_ids]
     record_reads(session(), action, [
         {"municipality_id": case.municipality_id, "subject_person_id": case.subject_person_id,
          "target": f"case:{case.reference}", "reason": reason} for case in cases])

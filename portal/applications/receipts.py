@@ -175,10 +175,11 @@ def receipt_pdf(session: Session, submission_id: int) -> bytes | None:
 
 @dataclass(frozen=True)
 class ReceiptRead:
-    """A receipt as the API hands it out, with what its audit record names."""
+    """A receipt as the API hands it out, with what its audit record names of its case."""
 
     submission_id: int
-    case_reference: str
+    municipality_id: int
+    reference: str  # the case's
     subject_person_id: int | None
     pdf: bytes | None  # None: the worker has not made it yet
 
@@ -189,13 +190,15 @@ def receipts_of(session: Session, municipality_id: int,
     API's receipt calls asked three: submission, receipt, case; make bench, «queue»).
     Submissions of another municipality, or none, are left out."""
     rows = session.execute(
-        sa.select(Submission.id, Case.reference, Case.subject_person_id, Receipt)
+        sa.select(Submission.id, Case.municipality_id, Case.reference, Case.subject_person_id,
+                  Receipt)
         .join(Case, Case.id == Submission.case_id)
         .outerjoin(Receipt, Receipt.submission_id == Submission.id)
         .where(Submission.id.in_(submission_ids),
                Submission.municipality_id == municipality_id)).all()
     keys = data_keys()
-    return {row.id: ReceiptRead(row.id, row.reference, row.subject_person_id, None
+    return {row.id: ReceiptRead(row.id, row.municipality_id, row.reference,
+                                row.subject_person_id, None
                                 if row.Receipt is None else keys.decrypt_bytes(
                                     row.Receipt.pdf_encrypted, receipt_context(row.Receipt)))
             for row in rows}
