@@ -49,7 +49,7 @@ database: setup
 
 run: database
 	@echo "IP-portal: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the web server and the worker)"
-	PORT=$(PORT) $(FLASK) portal worker & worker=$$!; \
+	PORT=$(PORT) $(BIN)/python -m portal.queue & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -1,4 +1,4 @@
-"""Receipt PDFs: the real worker (``flask --app portal portal worker``) makes them one by one.
+"""Receipt PDFs: the real worker (``python -m portal.queue``) makes them one by one.
 
 The time per receipt is the gap between consecutive tasks' ``done_at`` (the worker is one
 thread, so each gap is one task: claim, render, encrypt, commit). The worker's resident
@@ -50,7 +50,7 @@ def idle_worker_rss(environ: dict[str, str], engine: sa.Engine, logs: Path,
     submission the bench copies) are done first by a worker of their own: the reference used
     to make that receipt itself, and counted WeasyPrint and a first PDF as «idle»."""
     drain_due_tasks(environ, engine, logs)
-    process = start_process([str(BIN / "flask"), "--app", "portal", "portal", "worker"],
+    process = start_process([str(BIN / "python"), "-m", "portal.queue"],
                             environ, logs / "worker-idle.log")
     try:
         started = time.monotonic()
@@ -78,13 +78,13 @@ def due_tasks(engine: sa.Engine) -> int:
 
 def drain_due_tasks(environ: dict[str, str], engine: sa.Engine, logs: Path,
                     rounds: int = 10) -> None:
-    """Run ``portal worker --once`` until no task is due (a failed e-mail waits for its retry,
-    which is not due for 30 s: nothing listens on the bench's SMTP port)."""
+    """Run ``python -m portal.queue --once`` until no task is due (a failed e-mail waits for
+    its retry, which is not due for 30 s: nothing listens on the bench's SMTP port)."""
     for _round in range(rounds):
         if not due_tasks(engine):
             return
-        process = start_process([str(BIN / "flask"), "--app", "portal", "portal", "worker",
-                                 "--once"], environ, logs / "worker-drain.log")
+        process = start_process([str(BIN / "python"), "-m", "portal.queue", "--once"],
+                                environ, logs / "worker-drain.log")
         if process.wait(120) != 0:
             raise RuntimeError(f"the worker failed; see {logs / 'worker-drain.log'}")
     raise RuntimeError(f"tasks still due after {rounds} rounds of the worker")
@@ -98,7 +98,7 @@ def receipts_made(engine: sa.Engine, submission_ids: list[int]) -> int:
 
 def run_worker_until_done(environ: dict[str, str], engine: sa.Engine, submission_ids: list[int],
                           logs: Path, timeout: float = 1800) -> WorkerResult:
-    process = start_process([str(BIN / "flask"), "--app", "portal", "portal", "worker"],
+    process = start_process([str(BIN / "python"), "-m", "portal.queue"],
                             environ, logs / "worker.log")
     count = len(submission_ids)
     try:

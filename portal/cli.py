@@ -86,10 +86,11 @@ def load_demo_command() -> None:
 @portal_cli.command("worker")
 @click.option("--once", is_flag=True, help="Run every job once, then stop.")
 def worker_command(once: bool) -> None:
-    """Run the background worker until stopped (SIGTERM or Ctrl+C)."""
+    """Run the background worker until stopped (SIGTERM or Ctrl+C); see python -m portal.queue."""
+    from portal.queue.__main__ import LOG_FORMAT
     from portal.queue.worker import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     run_worker(current_app._get_current_object(), once=once)
 
 
