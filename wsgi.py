@@ -1,5 +1,7 @@
 """The WSGI entry point for gunicorn: ``gunicorn wsgi:app``.
 
+Each worker's threads share two malloc arenas (portal/queue/memory.py).
+
 Settings the portal refuses are printed as one message per problem and the process stops
 (gunicorn then reports that the worker failed to boot): no traceback to read through.
 """
@@ -8,6 +10,9 @@ import sys
 
 from portal import create_app
 from portal.config import UnsafeConfigurationError
+from portal.queue.memory import limit_malloc_arenas
+
+limit_malloc_arenas()  # before gunicorn starts this worker's threads
 
 try:
     app = create_app()

@@ -7,12 +7,16 @@ server, with the session cookie under production's name: the final POST is timed
 Run by bench/submit.py (``locust -f bench/locustfile.py --headless …``); it reads
 BENCH_CITIZENS (how many, one each), BENCH_RUN (a name that makes the test people unique) and
 writes what happened to BENCH_LOCUST_OUT as JSON when the last citizen is done.
+BENCH_THINK_SECONDS ("1,3") makes each citizen pause a random time in that range before every
+request, as a person reading the page and typing would ("0,0": no pause, so
+each virtual citizen is a load generator of its own).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import threading
 
 import gevent
@@ -27,6 +31,7 @@ OUT = os.environ.get("BENCH_LOCUST_OUT", "locust-result.json")
 FIRST_NUMBER = int(os.environ.get("BENCH_FIRST_CITIZEN", "1000"))
 PRODUCTION = os.environ.get("BENCH_PRODUCTION_URL", "")
 PRODUCTION_COOKIE = "__Host-portal_session"  # portal/config.py, the production profile
+THINK = tuple(float(s) for s in os.environ.get("BENCH_THINK_SECONDS", "0,0").split(","))
 
 _lock = threading.Lock()
 _numbers = iter(range(FIRST_NUMBER, FIRST_NUMBER + CITIZENS))
@@ -40,12 +45,28 @@ class LocustBrowser:
 
     def __init__(self, client) -> None:
         self.client = client
+        self.paused = False  # the pause before the next request is already over
+
+    def think(self) -> None:
+        """The citizen's pause before a request. bench.citizen calls it before it starts a
+        timer (``pause``), so that no pause is ever inside a timed request."""
+        if not self.paused:
+            shortest, longest = THINK
+            if longest > 0:
+                gevent.sleep(random.uniform(shortest, longest))  # noqa: S311 - not security
+        self.paused = False
+
+    def pause(self) -> None:
+        self.think()
+        self.paused = True
 
     def get(self, path: str, name: str | None = None) -> Page:
+        self.think()
         response = self.client.get(path, name=name or path, allow_redirects=False)
         return Page(response.status_code, response.text, response.headers.get("Location", ""))
 
     def post(self, path: str, data: dict, name: str | None = None) -> Page:
+        self.think()
         response = self.client.post(path, data=data, name=f"POST {name or path}",
                                     allow_redirects=False)
         return Page(response.status_code, response.text, response.headers.get("Location", ""))
@@ -61,6 +82,7 @@ class ProductionBrowser(LocustBrowser):
         self.session_value = session_value
 
     def _send(self, method: str, path: str, name: str, **kwargs) -> Page:
+        self.think()
         response = self.client.request(
             method, self.base_url + path, name=name, allow_redirects=False,
             headers={"Cookie": f"{PRODUCTION_COOKIE}={self.session_value}"}, **kwargs)

@@ -148,11 +148,14 @@ def weight_figures(weights, whole, ref) -> list[Figure]:
 
 
 def submit(run: Run) -> None:
-    from bench.submit import figures, run_submit
+    from bench.submit import PAUSE, figures, run_submit
 
-    result = run_submit(run.servers["testid"].base_url, run.servers["portal"].base_url,
-                        run.token, run.engine, run.args.citizens, run.logs)
-    run.report.add(*figures(result, run.args.citizens))
+    testid, portal = run.servers["testid"].base_url, run.servers["portal"].base_url
+    citizens = run.args.citizens
+    paced = run_submit(testid, portal, run.token, run.engine, citizens, run.logs, pause=PAUSE)
+    unpaced = run_submit(testid, portal, run.token, run.engine, citizens, run.logs,
+                         first_number=1000 + citizens)
+    run.report.add(*figures(paced, unpaced, citizens))
 
 
 def throughput(run: Run) -> None:

@@ -2,6 +2,11 @@
 
 While they send, a back-office consumer polls the queue API, so the same run also measures
 how long a submission takes to become leasable.
+
+It runs twice. First the citizens pause 1–3 s before each request, as people reading a page
+and typing do (a real form takes far longer): 20 people using the service at once, the
+figures with goals. Then with no pause at all, so that each virtual citizen is a load
+generator and the server is saturated for the whole run: a stress figure, shown for sizing.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import sqlalchemy as sa
 from bench.servers import BIN, PROJECT, clean_environ
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+PAUSE = (1.0, 3.0)  # seconds a citizen pauses before each request, at random in this range
+NO_PAUSE = (0.0, 0.0)
 
 
 @dataclass
@@ -64,9 +71,12 @@ class QueueProbe(threading.Thread):
 
 
 def run_locust(base_url: str, citizens: int, run: str, out: Path, logs: Path,
-               production_url: str = "") -> dict:
+               production_url: str = "", pause: tuple[float, float] = NO_PAUSE,
+               first_number: int = 1000) -> dict:
     environ = clean_environ({"BENCH_CITIZENS": str(citizens), "BENCH_RUN": run,
-                             "BENCH_LOCUST_OUT": str(out), "BENCH_PRODUCTION_URL": production_url})
+                             "BENCH_LOCUST_OUT": str(out), "BENCH_PRODUCTION_URL": production_url,
+                             "BENCH_THINK_SECONDS": f"{pause[0]},{pause[1]}",
+                             "BENCH_FIRST_CITIZEN": str(first_number)})
     args = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", base_url,
             "--users", str(citizens), "--spawn-rate", str(citizens), "--run-time", "180s",
             "--stop-timeout", "10", "--only-summary", "--loglevel", "WARNING"]
@@ -100,13 +110,16 @@ def check_database(connection: sa.Connection, run: str) -> dict[str, int]:
 
 
 def run_submit(testid_url: str, api_url: str, token: str, engine: sa.Engine, citizens: int,
-               logs: Path) -> SubmitResult:
-    run = f"bench-{os.getpid()}-{int(time.time())}"
+               logs: Path, pause: tuple[float, float] = NO_PAUSE,
+               first_number: int = 1000) -> SubmitResult:
+    """``citizens`` people (numbered from ``first_number``: their identity numbers) apply."""
+    run = f"bench-{os.getpid()}-{int(time.time())}-{first_number}"
     probe = QueueProbe(api_url, token)
     probe.start()
     try:
-        outcome = run_locust(testid_url, citizens, run, logs / "locust-result.json", logs,
-                             production_url=api_url)
+        outcome = run_locust(testid_url, citizens, run, logs / f"locust-{first_number}.json",
+                             logs, production_url=api_url, pause=pause,
+                             first_number=first_number)
         deadline = time.monotonic() + 5  # let the probe see the last submissions
         references = {c["reference"] for c in outcome["citizens"]}
         while not references <= set(probe.seen) and time.monotonic() < deadline:
@@ -129,30 +142,58 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
-def figures(result: SubmitResult, citizens: int):
+def figures(paced: SubmitResult, unpaced: SubmitResult | None, citizens: int):
+    """The goals are for citizens who pause as people do; the run without pauses is shown
+    beside them (no goal) to show what saturation costs."""
     from bench.table import Figure, Goal
 
-    times = result.submit_ms()
+    pause = f"pausing {PAUSE[0]:g}–{PAUSE[1]:g} s before each request"
+    rows = [
+        Figure("submit", f"final POST p95 ({citizens} concurrent citizens, {pause})",
+               percentile(paced.submit_ms(), 0.95), "ms", Goal("<=", 50),
+               note=_spread(paced.submit_ms(), "ms") + "; logged in on the TestID server "
+                    "(development profile, same database and keys), then every step and the "
+                    "final POST on the production server"),
+        *_checks(paced, citizens, pause),
+        Figure("queue", "submit → leased by a polling consumer (max)",
+               _most_leasable(paced, citizens), "s", Goal("<=", 1.0),
+               note=_spread(paced.to_leasable(), "s") + f"; seen {len(paced.to_leasable())} of "
+                    f"{citizens}; the consumer polls every 10 ms; citizens {pause}"),
+    ]
+    if unpaced is not None:
+        rows += [
+            Figure("submit", f"final POST p95 ({citizens} citizens, no pause: a saturated "
+                             "server)", percentile(unpaced.submit_ms(), 0.95), "ms",
+                   note=_spread(unpaced.submit_ms(), "ms") + "; every citizen sends its next "
+                        "request as soon as the last is answered: a stress figure for sizing"),
+            *_checks(unpaced, citizens, "no pause"),
+            Figure("queue", "submit → leased by a polling consumer, saturated server (max)",
+                   _most_leasable(unpaced, citizens), "s",
+                   note=_spread(unpaced.to_leasable(), "s") + "; the consumer's own requests "
+                        "wait behind the citizens'"),
+        ]
+    return rows
+
+
+def _checks(result: SubmitResult, citizens: int, how: str):
+    from bench.table import Figure, Goal
+
     errors = len(result.failures) + max(result.request_failures, 0)
     checks = result.checks
-    leasable = result.to_leasable()
     return [
-        Figure("submit", f"final POST p95 ({citizens} concurrent citizens)",
-               percentile(times, 0.95), "ms", Goal("<=", 50),
-               note=_spread(times, "ms") + "; logged in on the TestID server (development "
-                    "profile, same database and keys), then every step and the final POST on "
-                    "the production server"),
-        Figure("submit", "errors (failed requests or citizens)", errors, "count", Goal("==", 0),
-               note="; ".join(result.failures[:3])),
-        Figure("submit", "citizens with exactly one case", checks["exactly_one_case"], "count",
-               Goal("==", citizens), note=f"{checks['citizens']} citizens in the database"),
-        Figure("submit", "submissions with exactly one outbox message",
+        Figure("submit", f"errors (failed requests or citizens), {how}", errors, "count",
+               Goal("==", 0), note="; ".join(result.failures[:3])),
+        Figure("submit", f"citizens with exactly one case, {how}", checks["exactly_one_case"],
+               "count", Goal("==", citizens), note=f"{checks['citizens']} citizens in the "
+                                                    "database"),
+        Figure("submit", f"submissions with exactly one outbox message, {how}",
                checks["one_message_per_submission"], "count", Goal("==", citizens)),
-        Figure("queue", "submit → leased by a polling consumer (max)",
-               max(leasable) if len(leasable) == citizens else None, "s", Goal("<=", 1.0),
-               note=_spread(leasable, "s") + f"; seen {len(leasable)} of {citizens}; the "
-                    "consumer polls every 10 ms"),
     ]
+
+
+def _most_leasable(result: SubmitResult, citizens: int) -> float | None:
+    leasable = result.to_leasable()
+    return max(leasable) if len(leasable) == citizens else None
 
 
 def _spread(values: list[float], unit: str) -> str:
