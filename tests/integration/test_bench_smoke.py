@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 
 import pytest
 
@@ -83,6 +84,27 @@ def test_each_citizen_is_checked_for_one_case_and_one_message(client, connection
     assert check_database(connection, "smoke-run") == {
         "citizens": 1, "exactly_one_case": 1, "exactly_one_submission": 1,
         "one_message_per_submission": 1}
+
+
+class PausingBrowser(citizen.FlaskBrowser):
+    """A virtual citizen who pauses before the final POST, as bench/locustfile.py's do."""
+
+    def __init__(self, client) -> None:
+        super().__init__(client)
+        self.paused_until = 0.0
+
+    def pause(self) -> None:
+        time.sleep(0.05)
+        self.paused_until = time.time()
+
+
+def test_a_citizens_pause_comes_before_the_timed_final_post(client):
+    browser = PausingBrowser(client)
+    citizen.log_in(browser, citizen.synthetic_nin(9), "smoke pause")
+    application = citizen.apply(browser)
+
+    assert browser.paused_until > 0
+    assert application.submit_started >= browser.paused_until  # the timer starts after it
 
 
 def test_copies_of_a_submission_wait_in_the_queue_api_each_with_its_receipt(client, db_session):
