@@ -32,8 +32,10 @@ def drop_idle_limiter_hook(app: Flask) -> None:
     there are none: the look alone was a tenth of an information page's time (make bench,
     «throughput»). The hook stays as soon as there is something for it to check.
     """
-    if not limits_before_each_request(limiter):
-        app.before_request_funcs.setdefault(None, []).remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs.get(None, [])
+    # Not there at all when RATELIMIT_ENABLED is off: Flask-Limiter then adds no hooks.
+    if limiter._check_request_limit in hooks and not limits_before_each_request(limiter):
+        hooks.remove(limiter._check_request_limit)
 
 
 def limits_before_each_request(bound: Limiter) -> bool:

@@ -60,6 +60,13 @@ def test_no_limiter_hook_runs_before_each_request_while_every_limit_is_on_its_vi
     assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
 
 
+def test_an_app_with_rate_limits_turned_off_still_starts(app_factory):
+    """RATELIMIT_ENABLED=False (the browser tests): Flask-Limiter adds no hook to drop."""
+    app = app_factory(RATELIMIT_ENABLED=False)
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+    assert app.test_client().get("/eksempel/").status_code == 200
+
+
 @pytest.mark.parametrize("declared", ["default", "blueprint"])
 def test_the_hook_stays_when_there_are_limits_only_it_checks(monkeypatch, declared):
     bare = Flask(__name__)
