@@ -103,7 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.desk.views import blueprint as desk
     from portal.desk.visit_views import blueprint as desk_visit
     from portal.drafts.views import blueprint as drafts
-    from portal.extensions import csrf
+    from portal.extensions import csrf, drop_idle_limiter_hook
     from portal.feedback.views import blueprint as feedback
     from portal.identity.admin_views import blueprint as staff_admin
     from portal.identity.staff_views import blueprint as staff_auth
@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(backoffice)
     app.register_blueprint(dead_letters)
     app.register_blueprint(undelivered)
+    drop_idle_limiter_hook(app)  # last: a blueprint might bring limits of its own
 
 
 def _register_cli(app: Flask) -> None:

@@ -59,17 +59,26 @@ ERROR_TEXTS = {
 }
 
 
+# Sent with every response that does not send its own (a view may set one of them itself).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def set_security_headers(response: Response) -> Response:
+    """Each header the response lacks, added in one pass: asked one by one (``setdefault``),
+    each looked through every header again (make bench, «throughput»)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config["HSTS_ENABLED"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if request.endpoint != "static" and "Cache-Control" not in headers:
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 - Headers, not a dict
+    wanted = (*SECURITY_HEADERS, HSTS) if current_app.config["HSTS_ENABLED"] else SECURITY_HEADERS
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
+    if request.endpoint != "static" and "cache-control" not in present:
         # Pages may show personal data, and carry a CSRF token: never keep them in a cache.
         # A view that serves something public (the brand CSS) sets its own caching.
         headers["Cache-Control"] = "no-store"

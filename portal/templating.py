@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal import clock
 from portal.clock import utcnow
+from portal.forms import choice_inputs
 from portal.i18n import current_language
 from portal.info.pages import PAGES, STATEMENTS
 from portal.municipalities.service import localized
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["today"] = clock.today  # Norway's date
     app.jinja_env.globals["this_page"] = this_page
     app.jinja_env.globals["filled_at_desk"] = filled_at_desk
+    app.jinja_env.globals["choice_inputs"] = choice_inputs  # the form kit's choice groups
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(_template_context)

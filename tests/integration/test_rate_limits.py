@@ -6,6 +6,12 @@ through the proxy cannot lock out every colleague who comes through the same pro
 
 from __future__ import annotations
 
+import pytest
+from flask import Blueprint, Flask
+from flask_limiter import Limiter
+
+from portal import extensions
+from portal.extensions import limiter
 from tests.support.flows import csrf_token
 
 LOGIN = "/eksempel/ansatt/logg-inn"
@@ -45,3 +51,35 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(app_factory):
     app = app_factory(TRUSTED_PROXIES=0, STAFF_LOGIN_RATE_LIMIT="3 per minute")
     statuses = [attempts(app, CASEWORKER, f"192.0.2.{n}")[0] for n in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_no_limiter_hook_runs_before_each_request_while_every_limit_is_on_its_view(app):
+    """The hook looked for application, default and blueprint limits on every request (a
+    tenth of an information page's time) and found none; the views' limits are checked by
+    their own wrappers, as the tests above and test_case_status.py show."""
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
+def test_an_app_with_rate_limits_turned_off_still_starts(app_factory):
+    """RATELIMIT_ENABLED=False (the browser tests): Flask-Limiter adds no hook to drop."""
+    app = app_factory(RATELIMIT_ENABLED=False)
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+    assert app.test_client().get("/eksempel/").status_code == 200
+
+
+@pytest.mark.parametrize("declared", ["default", "blueprint"])
+def test_the_hook_stays_when_there_are_limits_only_it_checks(monkeypatch, declared):
+    bare = Flask(__name__)
+    own = Limiter(key_func=lambda: "one address", storage_uri="memory://",
+                  default_limits=["1 per minute"] if declared == "default" else [])
+    pages = Blueprint("pages", __name__)
+    pages.get("/")(lambda: "page")
+    if declared == "blueprint":
+        own.limit("1 per minute")(pages)
+    bare.register_blueprint(pages)
+    own.init_app(bare)
+    monkeypatch.setattr(extensions, "limiter", own)
+    extensions.drop_idle_limiter_hook(bare)
+    assert own._check_request_limit in bare.before_request_funcs[None]
+    client = bare.test_client()
+    assert [client.get("/").status_code for _ in range(2)] == [200, 429]

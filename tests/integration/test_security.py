@@ -25,6 +25,27 @@ def test_hsts_is_sent_when_enabled(app_factory):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
+def test_each_security_header_is_sent_once_and_a_views_own_is_kept(app_factory):
+    app = app_factory(HSTS_ENABLED=True)
+
+    @app.get("/own-headers")
+    @access.public
+    def own_headers():
+        return "x", {"Content-Type": "text/plain", "X-Frame-Options": "SAMEORIGIN",
+                     "Cache-Control": "public, max-age=60"}
+
+    for path in ("/eksempel/", "/own-headers"):
+        response = app.test_client().get(path)
+        names = [name.lower() for name, _value in response.headers.items()]
+        assert len(names) == len(set(names)), names
+        for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                     "Cross-Origin-Opener-Policy", "Permissions-Policy",
+                     "Strict-Transport-Security"):
+            assert name in response.headers
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+
+
 def test_session_cookie_is_httponly_and_samesite_lax(client):
     response = client.get("/eksempel/tilbakemelding/nyttig")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if "portal_session" in c)
