@@ -95,7 +95,8 @@ def ack_many(session: Session, municipality_id: int,
     Like :func:`ack`, a message is acknowledged whatever its lease (held, expired or never
     taken) and a second acknowledgement changes nothing; ids that do not exist or belong to
     another municipality are ``not_found``. The messages are loaded in one query, locked in
-    id order (so two batches that overlap wait for each other instead of deadlocking), their
+    id order (so two batches that overlap wait for each other instead of deadlocking), and
+    on PostgreSQL acknowledged by that same statement (``_lock_and_ack``); their
     cases in a second (also locked in id order); each case that is still submitted is marked
     received, as by ``ack`` (``mark_many_received``: the same events and audit records). Each
     kind of write is one statement for the whole batch.
