@@ -12,8 +12,8 @@ from flask import g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from portal import access
-from portal.api.clients import client_for_token
-from portal.api.models import SCOPES, ApiClient
+from portal.api.clients import Caller, client_for_token, note_used
+from portal.api.models import SCOPES
 from portal.clock import utcnow
 from portal.db import as_utc, session
 
@@ -23,7 +23,7 @@ from portal.db import as_utc, session
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
-def current_client() -> ApiClient:
+def current_client() -> Caller:
     return g.api_client
 
 
@@ -50,10 +50,10 @@ def scope_checker(scope: str):
     return check
 
 
-def note_use(client: ApiClient) -> None:
+def note_use(client: Caller) -> None:
     now = utcnow()
     if client.last_used_at is None or as_utc(client.last_used_at) <= now - LAST_USED_PRECISION:
-        client.last_used_at = now
+        note_used(session(), client.id, now)
 
 
 def refuse(error, scope: str, detail: str):

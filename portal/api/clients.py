@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,11 +33,31 @@ def create_client(session: Session, *, municipality_id: int, name: str,
     return client, token
 
 
-def client_for_token(session: Session, token: str) -> ApiClient | None:
-    client = session.scalar(sa.select(ApiClient).where(ApiClient.token_hash == token_hash(token)))
-    if client is None or client.revoked_at is not None:
-        return None
-    return client
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The API client a request comes from, as its token found it: the columns a call needs,
+    read as a row on every call (a revoked token is refused at its next call), not loaded as
+    a mapped ``ApiClient`` (make bench, «queue»: the token's look-up was a tenth of a call)."""
+
+    id: int
+    municipality_id: int
+    name: str
+    scopes: list[str]
+    last_used_at: datetime | None
+
+
+def client_for_token(session: Session, token: str) -> Caller | None:
+    row = session.execute(
+        sa.select(ApiClient.id, ApiClient.municipality_id, ApiClient.name, ApiClient.scopes,
+                  ApiClient.last_used_at)
+        .where(ApiClient.token_hash == token_hash(token), ApiClient.revoked_at.is_(None))
+    ).first()
+    return None if row is None else Caller(*row)
+
+
+def note_used(session: Session, client_id: int, moment: datetime) -> None:
+    session.execute(sa.update(ApiClient).where(ApiClient.id == client_id)
+                    .values(last_used_at=moment))
 
 
 def list_clients(session: Session, municipality_id: int) -> list[ApiClient]:

@@ -185,11 +185,21 @@ def receipts_batch():
                         [i for i in wanted if 0 < i < 2**31])
     ready = [found[i] for i in wanted if i in found and found[i].pdf is not None]
     _audit_reads(ready, "receipt.read")  # each one handed out, before it leaves
-    return jsonify(
-        receipts=[{"submission_id": r.submission_id,
-                   "pdf_base64": base64.b64encode(r.pdf).decode()} for r in ready],
-        not_ready=[i for i in wanted if i in found and found[i].pdf is None],
+    return receipts_response(
+        ready, not_ready=[i for i in wanted if i in found and found[i].pdf is None],
         not_found=[i for i in wanted if i not in found])
+
+
+def receipts_response(ready: list, *, not_ready: list[int], not_found: list[int]) -> Response:
+    """The batch's JSON written as bytes: base64 (A-Z a-z 0-9 + / =) needs no JSON escaping,
+    so each PDF's base64 goes into the body as ``b64encode`` made it. ``jsonify`` turned each
+    into a text and scanned it again for characters to escape, a megabyte and more for a
+    lease of 50, the largest share of the call's time (make bench, «queue»)."""
+    receipts = b",".join(b'{"submission_id":%d,"pdf_base64":"%s"}'
+                         % (r.submission_id, base64.b64encode(r.pdf)) for r in ready)
+    body = b'{"receipts":[%s],"not_ready":%s,"not_found":%s}\n' % (
+        receipts, json.dumps(not_ready).encode(), json.dumps(not_found).encode())
+    return Response(body, mimetype="application/json")
 
 
 @blueprint.get("/attachments/<int:attachment_id>")

@@ -157,7 +157,12 @@ def store_receipt(session: Session, submission_id: int, pdf: bytes) -> Receipt:
 
 
 def receipt_context(receipt: Receipt) -> bytes:
-    return row_context("receipt", "pdf_encrypted", receipt.id, submission=receipt.submission_id)
+    return receipt_row_context(receipt.id, receipt.submission_id)
+
+
+def receipt_row_context(receipt_id: int, submission_id: int) -> bytes:
+    """``receipt_context`` of a row read as columns, not as a ``Receipt``."""
+    return row_context("receipt", "pdf_encrypted", receipt_id, submission=submission_id)
 
 
 def receipt_ready(session: Session, submission_id: int) -> bool:
@@ -187,11 +192,12 @@ class ReceiptRead:
 def receipts_of(session: Session, municipality_id: int,
                 submission_ids: list[int]) -> dict[int, ReceiptRead]:
     """The receipts of one municipality's submissions, with their cases, in one query (the
-    API's receipt calls asked three: submission, receipt, case; make bench, «queue»).
-    Submissions of another municipality, or none, are left out."""
+    API's receipt calls asked three: submission, receipt, case; make bench, «queue»), read
+    as columns, not as mapped rows. Submissions of another municipality, or none, are left
+    out."""
     rows = session.execute(
         sa.select(Submission.id, Case.municipality_id, Case.reference, Case.subject_person_id,
-                  Receipt)
+                  Receipt.id.label("receipt_id"), Receipt.pdf_encrypted)
         .join(Case, Case.id == Submission.case_id)
         .outerjoin(Receipt, Receipt.submission_id == Submission.id)
         .where(Submission.id.in_(submission_ids),
@@ -199,8 +205,8 @@ def receipts_of(session: Session, municipality_id: int,
     keys = data_keys()
     return {row.id: ReceiptRead(row.id, row.municipality_id, row.reference,
                                 row.subject_person_id, None
-                                if row.Receipt is None else keys.decrypt_bytes(
-                                    row.Receipt.pdf_encrypted, receipt_context(row.Receipt)))
+                                if row.receipt_id is None else keys.decrypt_bytes(
+                                    row.pdf_encrypted, receipt_row_context(row.receipt_id, row.id)))
             for row in rows}
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.audit.chain import add_pending
-from portal.audit.models import AuditEvent
+from portal.audit.chain import PendingEvent, add_pending
 from portal.clock import utcnow
 from portal.db import keep_on_rollback
 
@@ -27,12 +26,12 @@ def record(
     subject_person_id: int | None = None,
     target: str = "",
     reason: str = "",
-) -> AuditEvent:
+) -> PendingEvent:
     """Add an audit event to the caller's transaction (it commits or rolls back with it).
 
     The event is inserted, chained, when the transaction commits: a query before that does
     not see it."""
-    event = AuditEvent(
+    event = PendingEvent(
         action=action,
         municipality_id=municipality_id,
         actor_person_id=actor_person_id,
@@ -46,13 +45,13 @@ def record(
     return event
 
 
-def record_read(session: Session, action: str, **fields) -> AuditEvent:
+def record_read(session: Session, action: str, **fields) -> PendingEvent:
     """Record a read (or an attempt that reached personal data): kept even if the request
     fails after it. Call it before anything is rendered or sent."""
     return record_reads(session, action, [fields])[0]
 
 
-def record_reads(session: Session, action: str, reads: list[dict]) -> list[AuditEvent]:
+def record_reads(session: Session, action: str, reads: list[dict]) -> list[PendingEvent]:
     """``record_read`` for many reads at once (one event each; a lease of many messages)."""
     events = [record(session, action, **fields) for fields in reads]
     created = [event.created_at for event in events]

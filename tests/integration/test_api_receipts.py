@@ -96,3 +96,14 @@ def test_a_batch_that_is_not_a_list_of_1_to_100_ids_is_refused(client, token, bo
 def test_an_id_written_as_a_whole_float_is_that_submission(client, token, three_sent):
     body = receipts(client, token, [float(three_sent[0].id)]).get_json()
     assert [r["submission_id"] for r in body["receipts"]] == [three_sent[0].id]
+
+
+def test_a_batch_answer_is_json_even_when_no_receipt_is_ready(client, token, three_sent):
+    """The answer is written as bytes, not by jsonify: it must stay a JSON object of the
+    three lists, with no receipt as with some."""
+    waiting = three_sent[2]
+    answer = receipts(client, token, [waiting.id, 2**40])
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/json"
+    assert answer.get_json() == {"receipts": [], "not_ready": [waiting.id],
+                                 "not_found": [2**40]}

@@ -124,3 +124,38 @@ def test_a_poison_message_ends_in_the_dead_letter_state(postgres_queue, engine):
         dead = connection.scalar(sa.select(OutboxMessage.dead_lettered_at).where(
             OutboxMessage.id == message_id))
     assert dead is not None
+
+
+def test_batch_acks_of_the_same_messages_at_once_neither_deadlock_nor_ack_twice(
+        postgres_queue, engine):
+    """Three acknowledgements of overlapping batches, in opposite orders, at the same moment:
+    each is answered 200 with all of its messages (no deadlock, no 500), and every message is
+    acknowledged."""
+    app, token, case_id = postgres_queue
+    headers = {"Authorization": f"Bearer {token}"}
+    with engine.connect() as connection:
+        ids = sorted(connection.scalars(sa.select(OutboxMessage.id).where(
+            OutboxMessage.case_id == case_id).limit(400)))
+    answers: list = []
+
+    def ack(batch: list[str]) -> None:
+        answer = app.test_client().post("/api/v1/queue/ack", json={"message_ids": batch},
+                                        headers=headers)
+        answers.append((answer.status_code, sorted(answer.get_json()["acknowledged"]),
+                        sorted(batch)))
+
+    for first in range(0, 400, 100):
+        batch = ids[first:first + 100]
+        threads = [threading.Thread(target=ack, args=(order,))
+                   for order in (batch, batch[::-1], batch[50:])]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert len(answers) == 12
+    assert {status for status, _, _ in answers} == {200}
+    assert all(acknowledged == batch for _, acknowledged, batch in answers)
+    with engine.connect() as connection:
+        acked = connection.execute(sa.select(OutboxMessage.id, OutboxMessage.acked_at).where(
+            OutboxMessage.id.in_(ids))).all()
+    assert all(acked_at is not None for _, acked_at in acked)

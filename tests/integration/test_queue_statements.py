@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import time_machine
 from sqlalchemy.engine.interfaces import ExecuteStyle
@@ -147,3 +148,27 @@ def test_a_receipt_download_reads_its_submission_case_and_receipt_in_one_query(
     assert answer.data == b"%PDF-1.7 receipt"
     assert len(not_audit(sent)) == 2
     assert "api_client" in not_audit(sent)[0]
+
+
+def test_a_batch_ack_locks_and_acknowledges_its_messages_in_one_statement_on_postgresql(
+        client, db_session, token, engine):
+    """A SELECT … FOR UPDATE and an UPDATE before; one data-modifying WITH now. A message
+    acknowledged already is found, and not acknowledged again."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the SELECT and the UPDATE (it has no FOR UPDATE)")
+    log_in_with_testid(client, "kari")
+    for _ in range(2):
+        send(client, fill_application(client))
+    ids = [m["id"] for m in lease(client, token, max_messages=10).get_json()["messages"]]
+    assert ack_batch(client, token, ids[:1]).get_json()["acknowledged"] == ids[:1]
+    with Statements(engine) as sent:
+        answer = ack_batch(client, token, ids).get_json()
+    assert answer == {"acknowledged": ids, "not_found": []}
+    outbox = [s for s in sent if "outbox_message" in s]
+    assert len(outbox) == 1
+    assert "FOR UPDATE" in outbox[0]
+    assert "UPDATE outbox_message SET" in outbox[0]
+    db_session.expire_all()
+    events = db_session.scalars(sa.select(CaseEvent.case_id).where(
+        CaseEvent.type == "received")).all()
+    assert len(events) == len(set(events))  # each case received once
