@@ -7,7 +7,7 @@ server, with the session cookie under production's name: the final POST is timed
 Run by bench/submit.py (``locust -f bench/locustfile.py --headless …``); it reads
 BENCH_CITIZENS (how many, one each), BENCH_RUN (a name that makes the test people unique) and
 writes what happened to BENCH_LOCUST_OUT as JSON when the last citizen is done.
-BENCH_THINK_SECONDS ("1,3") makes each citizen pause a random time in that range before every
+BENCH_THINK_SECONDS ("0.5,1.5") makes each citizen pause a random time in that range before every
 request, as a person reading the page and typing would ("0,0": no pause, so
 each virtual citizen is a load generator of its own).
 """
