@@ -24,7 +24,7 @@ from bench.table import Report, render, say, write_json
 
 SECTIONS = ("weight", "submit", "throughput", "queue", "memory", "receipts", "scale")
 FULL = {"citizens": 20, "messages": 10_000, "requests": 10_000, "pdfs": 1_000,
-        "scale_cases": 1_000_000, "rounds": 3, "seconds": 5.0}
+        "scale_cases": 1_000_000, "rounds": 5, "seconds": 5.0}
 QUICK = {"citizens": 20, "messages": 1_000, "requests": 2_000, "pdfs": 100,
          "scale_cases": 100_000, "rounds": 1, "seconds": 2.0}
 
