@@ -103,7 +103,13 @@ def _canonical_tail(event: AuditEvent | PendingEvent) -> bytes:
 
 
 def row_hash(event: AuditEvent | PendingEvent) -> str:
-    return hashlib.sha256(HASH_VERSION + canonical(event)).hexdigest()
+    return _hash(event.chain, event.chain_seq, event.prev_hash, _canonical_tail(event))
+
+
+def _hash(chain: int, chain_seq: int, prev_hash: str, tail: bytes) -> str:
+    """``row_hash`` of a row whose ``_canonical_tail`` is already made."""
+    return hashlib.sha256(HASH_VERSION + _canonical_head(chain, chain_seq, prev_hash)
+                          + tail).hexdigest()
 
 
 # --- Appending -------------------------------------------------------------------------------
@@ -131,14 +137,13 @@ def append(session: Session, events: list[PendingEvent]) -> None:
         chains.setdefault(event.chain, []).append(event)
     unnest = session.get_bind().dialect.name == "postgresql"
     for chain in sorted(chains):
-        tails = [HASH_VERSION, *(_canonical_tail(event) for event in chains[chain])]
+        tails = [_canonical_tail(event) for event in chains[chain]]
         _lock(session, chain)
         seq, previous = _head(session, chain)
-        for event, tail in zip(chains[chain], tails[1:], strict=True):
+        for event, tail in zip(chains[chain], tails, strict=True):
             seq += 1
             event.chain_seq, event.prev_hash = seq, previous
-            event.row_hash = previous = hashlib.sha256(
-                tails[0] + _canonical_head(chain, seq, previous) + tail).hexdigest()
+            event.row_hash = previous = _hash(chain, seq, previous, tail)
         if unnest:
             session.execute(INSERT_UNNEST, {column: [getattr(event, column) for event in
                                                      chains[chain]] for column in COLUMNS})
