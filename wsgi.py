@@ -1,6 +1,6 @@
 """The WSGI entry point for gunicorn: ``gunicorn wsgi:app``.
 
-Each worker's threads share two malloc arenas (portal/queue/memory.py), and each worker
+Each worker's threads share two malloc arenas (portal/memory.py), and each worker
 compiles its templates and builds its validators before it serves (portal/warm.py).
 
 Settings the portal refuses are printed as one message per problem and the process stops
@@ -11,7 +11,7 @@ import sys
 
 from portal import create_app
 from portal.config import UnsafeConfigurationError
-from portal.queue.memory import limit_malloc_arenas
+from portal.memory import limit_malloc_arenas
 from portal.warm import warm_up
 
 limit_malloc_arenas()  # before gunicorn starts this worker's threads

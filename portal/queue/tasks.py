@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
 from portal.db import get_db
-from portal.queue.memory import release_free_memory
+from portal.memory import release_free_memory
 from portal.queue.models import Task
 
 log = logging.getLogger(__name__)

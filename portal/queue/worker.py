@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
-from portal.queue.memory import release_free_memory
+from portal.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 

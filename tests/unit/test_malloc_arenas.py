@@ -1,4 +1,4 @@
-"""The web process's threads share two malloc arenas (portal/queue/memory.py, wsgi.py)."""
+"""The web process's threads share two malloc arenas (portal/memory.py, wsgi.py)."""
 
 from __future__ import annotations
 

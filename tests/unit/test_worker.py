@@ -61,7 +61,7 @@ def test_the_worker_gives_freed_memory_back_after_a_round_that_did_work(worker_a
 def test_releasing_free_memory_asks_glibc_where_there_is_one():
     import platform
 
-    from portal.queue.memory import release_free_memory
+    from portal.memory import release_free_memory
 
     assert release_free_memory() is (platform.libc_ver()[0] == "glibc")
 
