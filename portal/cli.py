@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -87,11 +86,9 @@ def load_demo_command() -> None:
 @click.option("--once", is_flag=True, help="Run every job once, then stop.")
 def worker_command(once: bool) -> None:
     """Run the background worker until stopped (SIGTERM or Ctrl+C); see python -m portal.queue."""
-    from portal.queue.__main__ import LOG_FORMAT
-    from portal.queue.worker import run_worker
+    from portal.queue.worker import serve
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    run_worker(current_app._get_current_object(), once=once)
+    serve(current_app._get_current_object(), once=once)
 
 
 from portal.audit.cli import audit_cli  # noqa: E402

@@ -9,10 +9,7 @@ that the worker never uses); a long-running worker should not carry them.
 from __future__ import annotations
 
 import argparse
-import logging
 from collections.abc import Sequence
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -23,12 +20,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
 
     from portal import create_app
-    from portal.queue.worker import run_worker
+    from portal.queue.worker import serve
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     app = create_app()
     with app.app_context():
-        run_worker(app, once=arguments.once)
+        serve(app, once=arguments.once)
 
 
 if __name__ == "__main__":

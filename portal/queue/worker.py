@@ -23,6 +23,7 @@ from portal.db import get_db
 from portal.memory import release_free_memory
 
 log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 @dataclass(frozen=True)
@@ -105,3 +106,10 @@ def run_worker(
         if handled == 0:  # idle: wait, but wake at once for a stop
             stop.wait(app.config["WORKER_POLL_SECONDS"])
     log.info("Worker stopped")
+
+
+def serve(app: Flask, *, once: bool = False) -> None:
+    """The worker as a service (``python -m portal.queue`` and ``flask … portal worker``):
+    its log on standard error from INFO up, then :func:`run_worker` until stopped."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    run_worker(app, once=once)
