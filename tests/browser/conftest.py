@@ -152,6 +152,21 @@ def page_without_javascript(browser, live_server):
     context.close()
 
 
+def settle(page) -> None:
+    """Wait until what the page is animating has come to rest.
+
+    A Designsystemet transition (a details element opening, a dialog fading in) only starts
+    at the frame after what set it off, so wait two frames first, then for every animation
+    with an end to finish. Until then a click can land on a button that is still clipped,
+    and axe measures the contrast of a colour half-way through its fade."""
+    page.evaluate("""async () => {
+        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        await Promise.all(document.getAnimations()
+            .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
+            .map(a => a.finished.catch(() => null)));
+    }""")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core on the page as it is now and return its violations (WCAG A/AA and best
     practice)."""
@@ -160,6 +175,7 @@ def axe_violations(page) -> list[dict]:
     page.wait_for_load_state("load")
     # One axe run at a time: the page's own check (page_check.js) may still be running.
     page.evaluate("() => window.__portalPageCheckDone")
+    settle(page)
     page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS

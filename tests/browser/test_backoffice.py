@@ -18,7 +18,7 @@ from portal.db import get_db
 from portal.identity.demo_people import DEMO_STAFF_PASSWORD
 from portal.queue.models import OutboxMessage
 from tests.browser.citizens import apply_as
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, settle
 
 pytestmark = pytest.mark.browser
 LANGUAGES = ["nb", "nn", "en"]
@@ -72,13 +72,8 @@ def done(page, event_type: str) -> None:
 def open_action(page, event_type: str):
     page.locator(f"#action-{event_type} summary").click()
     # Designsystemet opens a details element with a 0.4 s height transition; a click during
-    # it can land on a button that is still clipped. The transition only starts at the next
-    # frame after the click, so wait two frames first, then for every animation to end (a
-    # check straight after the click could find none running yet, and let the click through).
-    page.evaluate("""async () => {
-        await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-        await Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)));
-    }""")
+    # it can land on a button that is still clipped.
+    settle(page)
     return page.locator(f"#action-{event_type}")
 
 
