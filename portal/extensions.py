@@ -6,15 +6,15 @@ from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFProtect
 
+from portal.csrf import MaskedCSRFProtect
 from portal.db import Database
 
 babel = Babel()
 # Pages (and the brand CSS, the API's JSON) compressed by the application itself, so that a
 # first visit is as light without a proxy in front as with one (portal.assets for the files).
 compress = Compress()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # tokens masked for every response (portal/csrf.py)
 database = Database()
 login_manager = LoginManager()
 login_manager.session_protection = None  # sessions are checked on the server (UserSession)

@@ -9,16 +9,17 @@ from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectMultipleField, StringField, ValidationError, widgets
 
 from portal import clock
+from portal.csrf import MaskedCSRFForm
 from portal.identity.saved_forms import take_saved_form
 
 
-class PortalForm(FlaskForm):
-    """A form that gives back what was typed before a session timeout (see saved_forms)."""
+class PortalForm(MaskedCSRFForm):
+    """A form that gives back what was typed before a session timeout (see saved_forms), its
+    CSRF token masked (portal/csrf.py)."""
 
     def __init__(self, *args, **kwargs) -> None:
         if request.method == "GET" and "formdata" not in kwargs and current_user.is_authenticated:

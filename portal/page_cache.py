@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
+from portal.csrf import MASKED, masked_token
 from portal.i18n import current_language
 
 CACHE = "portal.page_cache"
@@ -77,9 +77,9 @@ def _key() -> tuple | None:
 
 
 def _without_token(html: str) -> str:
-    token = g.get(CSRF_FIELD)
+    token = g.get(MASKED)  # the token as this response shows it (portal/csrf.py)
     return html.replace(token, TOKEN_MARK) if token else html
 
 
 def _with_token(html: str) -> str:
-    return html.replace(TOKEN_MARK, generate_csrf()) if TOKEN_MARK in html else html
+    return html.replace(TOKEN_MARK, masked_token()) if TOKEN_MARK in html else html

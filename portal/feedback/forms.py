@@ -1,15 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from portal.csrf import MaskedCSRFForm
 from portal.info.pages import BY_KEY
 
 COMMENT_MAX_LENGTH = 1000
 FEEDBACK_PAGES = frozenset(BY_KEY) | {"start"}
 
 
-class UsefulForm(FlaskForm):
+class UsefulForm(MaskedCSRFForm):
     page = HiddenField()
     useful = RadioField(
         _l("Was this page useful?"),
@@ -22,7 +22,7 @@ class UsefulForm(FlaskForm):
         return self.page.data if self.page.data in FEEDBACK_PAGES else "start"
 
 
-class CommentForm(FlaskForm):
+class CommentForm(MaskedCSRFForm):
     comment = TextAreaField(
         _l("What can we do better? (optional)"),
         description=_l("Do not write your name, your national identity number or anything "
