@@ -7,7 +7,7 @@ time (BREACH). Flask-WTF's token (``generate_csrf``: the session's secret, signe
 timestamp) is the same in every answer for a second at a time, which is all that takes.
 
 So every response carries the token XOR a random pad of its own, the pad in front, in
-URL-safe base64 (Django masks its token the same way): no two answers hold the same bytes.
+URL-safe base64 (Django masks its token per response too): no two answers hold the same bytes.
 A form, a header (``X-CSRFToken``) or Flask-WTF's own check get the token back with
 ``unmask``; ``CSRFProtect`` then checks it as it always has. A token that comes unmasked
 (with its signature's dots) is passed on as it is: it is still checked, and a page never
