@@ -17,7 +17,6 @@ holds one for an attacker to guess.
 from __future__ import annotations
 
 import base64
-import binascii
 import secrets
 
 from flask import Flask, g
@@ -44,17 +43,13 @@ def unmask(sent: str | None) -> str | None:
     back as it came, for Flask-WTF to refuse it (or take it, if it is the token itself)."""
     if not sent or "." in sent:
         return sent
-    try:
+    try:  # binascii.Error and UnicodeDecodeError are ValueErrors
         both = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
-    except (binascii.Error, ValueError):
-        return sent
-    if not both or len(both) % 2:
-        return sent
-    half = len(both) // 2
-    try:
-        return _xor(both[:half], both[half:]).decode("ascii")
-    except UnicodeDecodeError:
-        return sent
+        if both and not len(both) % 2:
+            return _xor(both[:len(both) // 2], both[len(both) // 2:]).decode("ascii")
+    except ValueError:
+        pass
+    return sent
 
 
 def _xor(pad: bytes, data: bytes) -> bytes:
