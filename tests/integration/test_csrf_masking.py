@@ -3,26 +3,19 @@ secret for a BREACH attacker to guess (portal/csrf.py)."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from flask_wtf import FlaskForm
 
-from portal.csrf import unmask
-from tests.support.flows import csrf_token, log_in_with_testid, post_form
+from portal.csrf import MaskedCSRFForm, unmask
+from tests.support.flows import csrf_token, csrf_tokens, log_in_with_testid, post_form
 
 INFO = "/eksempel/individuell-plan"
 USEFUL = "/eksempel/tilbakemelding/nyttig"
 PROFILE = "/eksempel/min-profil"
-TOKENS = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 ONE_SECOND = datetime(2026, 12, 4, 10, 0, 0, tzinfo=UTC)
-
-
-def tokens(page: str) -> list[str]:
-    found = TOKENS.findall(page)
-    assert found, "the page has no CSRF token"
-    return found
 
 
 def start_application(client) -> str:
@@ -38,10 +31,22 @@ def test_every_token_a_page_carries_is_masked(client):
     pages += [client.get(step).get_data(as_text=True),  # a form, log-out, the timeout dialog
               client.get(PROFILE).get_data(as_text=True)]
     for page in pages:
-        for token in tokens(page):
+        for token in csrf_tokens(page):
             assert "." not in token  # Flask-WTF's signed token has two dots
             assert unmask(token).count(".") == 2  # and is inside
-        assert len(set(tokens(page))) == 1  # one token per response, wherever it is shown
+        assert len(set(csrf_tokens(page))) == 1  # one token per response, wherever it is shown
+
+
+def test_every_form_of_the_portal_masks_its_token(app):
+    # A form made straight from FlaskForm would put the token in its page unmasked.
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    forms = [form for form in subclasses(FlaskForm) if form.__module__.startswith("portal.")]
+    assert len(forms) > 10
+    assert [form for form in forms if not issubclass(form, MaskedCSRFForm)] == []
 
 
 def test_two_answers_in_the_same_second_carry_different_tokens(client):

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 
+CSRF_TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_tokens(page: str) -> list[str]:
+    """Every CSRF token the page carries, in order."""
+    found = CSRF_TOKEN.findall(page)
+    assert found, "the page has no CSRF token"
+    return found
+
 
 def csrf_token(page: str) -> str:
-    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
+    return csrf_tokens(page)[0]
 
 
 def post_form(client, url: str, **data):
