@@ -1,5 +1,7 @@
 """``python -m bench.profile throughput|submit|queue OUTDIR``: the bench's own load, with py-spy
-attached to the gunicorn master (``--subprocesses``) of the server under load.
+attached to the gunicorn master (``--subprocesses``) of the server under load. py-spy samples
+only the thread that holds the interpreter lock (``--gil``): the shares are of the Python time
+that the worker's threads queue for, not of time a thread waits in libpq or on a socket.
 
 Writes one raw (collapsed-stack) py-spy file per load to OUTDIR; summarise with
 ``python -m bench.profile summary FILE``. The servers log every request's time (``%(D)s`` µs)
@@ -23,7 +25,7 @@ from bench.table import say
 
 @contextmanager
 def spy(server: servers.Server, out: Path, rate: int = 100):
-    args = [str(servers.BIN / "py-spy"), "record", "--subprocesses", "--format", "raw",
+    args = [str(servers.BIN / "py-spy"), "record", "--subprocesses", "--gil", "--format", "raw",
             "--rate", str(rate), "-o", str(out), "-p", str(server.process.pid)]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL,  # noqa: S603 - py-spy
                                stderr=subprocess.DEVNULL)

@@ -42,6 +42,23 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def rows_in_binary(session: Session, statement: sa.Select) -> list:
+    """The rows of ``statement``, on PostgreSQL fetched in binary format: a large bytea
+    column (a batch of receipt PDFs) comes back as its bytes, where the text format has
+    PostgreSQL write it as hex and psycopg read the hex back, twice the size and most of the
+    call's time (make bench, «queue»: a hundred receipts took 15 ms, 6 ms in binary). Rows
+    are tuples with the statement's column names as attributes; SQLite runs it as usual."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return list(session.execute(statement))
+    compiled = statement.compile(dialect=connection.dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    driver = connection.connection.driver_connection
+    with driver.cursor(binary=True, row_factory=psycopg.rows.namedtuple_row) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import default_exceptions
 
 from portal import access
 from portal.api.auth import current_client, scope
-from portal.api.messages import message_body
+from portal.api.messages import messages_json
 from portal.applications.receipts import receipts_of
 from portal.audit.service import record_reads
 from portal.cases.event_requests import EventRequestError, parse_event_request
@@ -90,8 +90,7 @@ def lease():
     loaded = _load_for(messages)  # noqa: F841 - held until the response is made, see below
     _audit_reads([session().get(Case, message.case_id) for message in messages],
                  "queue.leased")
-    keys = data_keys()
-    return jsonify(messages=[message_body(session(), keys, m) for m in messages])
+    return Response(messages_json(session(), data_keys(), messages), mimetype="application/json")
 
 
 def _load_for(messages) -> list:

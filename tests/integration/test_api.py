@@ -18,7 +18,14 @@ from portal.municipalities.service import get_by_slug, import_municipality
 from portal.queue.models import OutboxMessage
 from portal.queue.service import MAX_DELIVERIES
 from tests.integration.factories import municipality_data
-from tests.support.apply import fill_application, send
+from tests.support.apply import (
+    COMMON,
+    answer,
+    continue_from_attachments,
+    fill_application,
+    send,
+    start_draft,
+)
 from tests.support.flows import log_in_with_testid
 
 
@@ -89,6 +96,34 @@ def test_ack_is_idempotent_and_marks_the_case_received(client, token, submitted,
     events = db_session.scalars(sa.select(CaseEvent.type).where(
         CaseEvent.case_id == submitted.id)).all()
     assert events == ["submitted", "received"]
+
+
+def test_a_lease_gives_each_message_as_the_webhook_and_fiks_io_give_it(
+        app, client, token, db_session):
+    """The lease writes its answer as bytes, with each payload as it was sealed (not decoded
+    and encoded again): the same members and values as ``message_body``, whatever the text
+    in the payload, and the text of the answer is strict JSON."""
+    from portal.api.messages import message_body
+    from portal.identity.crypto import data_keys
+
+    goals = 'Gå «til» butikken \\ "alene" – 🙂\u2028'
+    log_in_with_testid(client, "kari")
+    url = answer(client, start_draft(client), for_whom="self")
+    for step in ("request", "services", "needs", "wishes", "consent"):
+        url = answer(client, url, **{**COMMON[step], **({"goals": goals} if step == "needs"
+                                                        else {})})
+    send(client, continue_from_attachments(client, url))
+    send(client, fill_application(client))
+    response = lease(client, token, max_messages=10)
+    leased = json.loads(response.get_data(as_text=True), parse_constant=pytest.fail)
+    assert response.mimetype == "application/json"
+    assert len(leased["messages"]) >= 2
+    assert goals in [m["submission"]["payload"]["goals"] for m in leased["messages"]]
+    with app.test_request_context("/"):
+        for message in leased["messages"]:
+            expected = message_body(db_session, data_keys(),
+                                    db_session.get(OutboxMessage, message["id"]))
+            assert message == {**expected, "deliveries": 1}
 
 
 def test_an_expired_lease_delivers_the_message_again(client, token, submitted, db_session):
