@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
-import base64
+import io
+import json
 import threading
 import time
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
@@ -109,18 +111,26 @@ def fetch_receipts(client: httpx.Client, messages: list[dict], errors: list,
                    lock: threading.Lock) -> bool:
     """What a back office does with a leased batch before it acknowledges it: take each
     submission's receipt PDF (the payload is in the message), here all of the batch's in one
-    call (POST /api/v1/submissions/receipts). Each must come back and be a PDF."""
+    call (POST /api/v1/submissions/receipts) as a ZIP, each entry read whole (the reader
+    checks its CRC-32). Each must come back and be a PDF."""
     ids = [message["submission"]["id"] for message in messages if message["submission"]]
     if not ids:
         return True
-    response = client.post("/api/v1/submissions/receipts", json={"submission_ids": ids})
-    receipts = response.json()["receipts"] if response.status_code == 200 else []
-    whole = sorted(r["submission_id"] for r in receipts) == sorted(ids) and all(
-        base64.b64decode(r["pdf_base64"]).startswith(b"%PDF") for r in receipts)
+    response = client.post("/api/v1/submissions/receipts", json={"submission_ids": ids},
+                           headers={"Accept": "application/zip"})
+    whole = response.status_code == 200 and _all_pdfs(response.content, ids)
     if not whole:
         with lock:
             errors.append(response.status_code)
     return whole
+
+
+def _all_pdfs(archive_bytes: bytes, ids: list[int]) -> bool:
+    with zipfile.ZipFile(io.BytesIO(archive_bytes)) as archive:
+        listed = json.loads(archive.read("receipts.json"))["receipts"]
+        pdfs = [archive.read(receipt["file"]) for receipt in listed]
+    return (sorted(receipt["submission_id"] for receipt in listed) == sorted(ids)
+            and all(pdf.startswith(b"%PDF") for pdf in pdfs))
 
 
 def run_consumers(base_url: str, token: str, messages: int, consumers: int = 4) -> QueueResult:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,7 +28,7 @@ from portal.cases.service import (
 )
 from portal.complaints.service import about_case
 from portal.consents.api import consents_json
-from portal.db import as_utc, session
+from portal.db import among, as_utc, session
 from portal.documents.attachments import Attachment, read_attachment
 from portal.identity.crypto import data_keys
 from portal.municipalities.models import Municipality
@@ -102,10 +104,11 @@ def _load_for(messages) -> list:
     submission_ids = {m.submission_id for m in messages if m.submission_id is not None}
     loaded: list = [session().get(Municipality, current_client().municipality_id)]
     if case_ids:
-        loaded += session().scalars(sa.select(Case).where(Case.id.in_(case_ids))).all()
+        loaded += session().scalars(
+            sa.select(Case).where(among(session(), Case.id, case_ids))).all()
     if submission_ids:
         loaded += session().scalars(
-            sa.select(Submission).where(Submission.id.in_(submission_ids))).all()
+            sa.select(Submission).where(among(session(), Submission.id, submission_ids))).all()
     return loaded
 
 
@@ -184,9 +187,12 @@ def receipts_batch():
                         [i for i in wanted if 0 < i < 2**31])
     ready = [found[i] for i in wanted if i in found and found[i].pdf is not None]
     _audit_reads(ready, "receipt.read")  # each one handed out, before it leaves
-    return receipts_response(
-        ready, not_ready=[i for i in wanted if i in found and found[i].pdf is None],
-        not_found=[i for i in wanted if i not in found])
+    answer = receipts_zip if request.accept_mimetypes.best_match(
+        ["application/json", "application/zip"]) == "application/zip" else receipts_response
+    response = answer(ready, not_found=[i for i in wanted if i not in found],
+                      not_ready=[i for i in wanted if i in found and found[i].pdf is None])
+    response.vary.add("Accept")
+    return response
 
 
 def receipts_response(ready: list, *, not_ready: list[int], not_found: list[int]) -> Response:
@@ -199,6 +205,30 @@ def receipts_response(ready: list, *, not_ready: list[int], not_found: list[int]
     body = b'{"receipts":[%s],"not_ready":%s,"not_found":%s}\n' % (
         receipts, json.dumps(not_ready).encode(), json.dumps(not_found).encode())
     return Response(body, mimetype="application/json")
+
+
+# The entries' time: a ZIP entry must have one, and the receipts' own is in the PDFs.
+ZIP_ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def receipts_zip(ready: list, *, not_ready: list[int], not_found: list[int]) -> Response:
+    """The batch as a ZIP (``Accept: application/zip``): ``receipts.json`` first, with the
+    same lists as the JSON answer (each receipt names its file instead of carrying it), then
+    each receipt as ``<submission_id>.pdf``, stored as it is (a PDF is compressed already).
+    No base64 to write and read back: for a batch of 100 the JSON answer was 3.6 MB, and
+    encoding it and decoding it on the back office's side was most of the call's time on
+    both sides (make bench, «queue»). Each entry has its CRC-32, which any ZIP reader checks."""
+    manifest = {"receipts": [{"submission_id": r.submission_id,
+                              "file": f"{r.submission_id}.pdf"} for r in ready],
+                "not_ready": not_ready, "not_found": not_found}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr(zipfile.ZipInfo("receipts.json", ZIP_ENTRY_TIME),
+                         json.dumps(manifest, separators=(",", ":")))
+        for receipt in ready:
+            archive.writestr(zipfile.ZipInfo(f"{receipt.submission_id}.pdf", ZIP_ENTRY_TIME),
+                             receipt.pdf)
+    return Response(buffer.getvalue(), mimetype="application/zip")
 
 
 @blueprint.get("/attachments/<int:attachment_id>")

@@ -17,7 +17,7 @@ from portal.cases.submissions import submission_payload
 from portal.cases.tracking import tracking_code
 from portal.consents.receipts import receipt_rows as consent_receipt_rows
 from portal.consents.receipts import what_next as consent_what_next
-from portal.db import as_utc, rows_in_binary
+from portal.db import among, as_utc, rows_in_binary
 from portal.documents.receipts import ReceiptContent, render_receipt_pdf
 from portal.i18n import in_language
 from portal.identity.crypto import data_keys, row_context
@@ -200,7 +200,7 @@ def receipts_of(session: Session, municipality_id: int,
                   Receipt.id.label("receipt_id"), Receipt.pdf_encrypted)
         .join(Case, Case.id == Submission.case_id)
         .outerjoin(Receipt, Receipt.submission_id == Submission.id)
-        .where(Submission.id.in_(submission_ids),
+        .where(among(session, Submission.id, submission_ids),
                Submission.municipality_id == municipality_id)))
     keys = data_keys()
     return {row.id: ReceiptRead(row.id, row.municipality_id, row.reference,

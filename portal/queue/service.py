@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.cases.models import Case
 from portal.cases.service import mark_many_received, mark_received
 from portal.clock import utcnow
+from portal.db import among
 from portal.queue.models import OutboxMessage
 
 MAX_DELIVERIES = 5
@@ -60,7 +61,7 @@ def lease(session: Session, municipality_id: int, *, max_messages: int,
     if leased:
         expires = now + timedelta(seconds=lease_seconds)
         session.execute(sa.update(OutboxMessage)
-                        .where(OutboxMessage.id.in_([message.id for message in leased]))
+                        .where(among(session, OutboxMessage.id, [m.id for m in leased]))
                         .values(deliveries=OutboxMessage.deliveries + 1,
                                 lease_expires_at=expires),
                         execution_options={"synchronize_session": False})
@@ -108,15 +109,16 @@ def ack_many(session: Session, municipality_id: int,
     found: dict[str, sa.Row] = {}
     to_ack: list[sa.Row] = []
     if possible and session.get_bind().dialect.name == "postgresql":
-        found = {row.id: row for row in session.execute(_lock_and_ack(municipality_id,
+        found = {row.id: row for row in session.execute(_lock_and_ack(session, municipality_id,
                                                                        possible))}
         to_ack = [row for row in found.values() if row.acked_now is not None]
     elif possible:  # the columns the decision needs, not whole messages (make bench, «queue»)
-        found = {row.id: row for row in session.execute(_found(municipality_id, possible))}
+        found = {row.id: row
+                 for row in session.execute(_found(session, municipality_id, possible))}
         to_ack = [row for row in found.values() if row.acked_at is None]
         if to_ack:
             session.execute(sa.update(OutboxMessage)
-                            .where(OutboxMessage.id.in_([row.id for row in to_ack]))
+                            .where(among(session, OutboxMessage.id, [row.id for row in to_ack]))
                             .values(acked_at=utcnow(), lease_expires_at=None))
     if to_ack:
         case_ids = sorted({row.case_id for row in to_ack if row.submission_id is not None})
@@ -126,15 +128,16 @@ def ack_many(session: Session, municipality_id: int,
     return ([i for i in wanted if i in found], [i for i in wanted if i not in found])
 
 
-def _found(municipality_id: int, message_ids: list[str]) -> sa.Select:
+def _found(session: Session, municipality_id: int, message_ids: list[str]) -> sa.Select:
     """The messages of ``ack_many``, locked in id order."""
     table = OutboxMessage.__table__
     return (sa.select(table.c.id, table.c.acked_at, table.c.case_id, table.c.submission_id)
-            .where(table.c.id.in_(message_ids), table.c.municipality_id == municipality_id)
+            .where(among(session, table.c.id, message_ids),
+                   table.c.municipality_id == municipality_id)
             .order_by(table.c.id).with_for_update())
 
 
-def _lock_and_ack(municipality_id: int, message_ids: list[str]) -> sa.Select:
+def _lock_and_ack(session: Session, municipality_id: int, message_ids: list[str]) -> sa.Select:
     """PostgreSQL: ``_found`` and the acknowledgement of those not yet acknowledged in one
     statement (a data-modifying WITH), instead of a SELECT and an UPDATE (make bench,
     «queue»). ``found`` locks the rows in id order as before; a row another batch
@@ -142,7 +145,7 @@ def _lock_and_ack(municipality_id: int, message_ids: list[str]) -> sa.Select:
     waited for), so it is not acknowledged twice. ``acked_now`` is the id of a row this
     statement acknowledged, else null."""
     table = OutboxMessage.__table__
-    found = _found(municipality_id, message_ids).cte("found")
+    found = _found(session, municipality_id, message_ids).cte("found")
     acked = (sa.update(table).where(table.c.id == found.c.id, found.c.acked_at.is_(None))
              .values(acked_at=utcnow(), lease_expires_at=None).returning(table.c.id)
              .cte("acked"))

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import base64
+import io
+import json
+import zipfile
 
 import pytest
 import sqlalchemy as sa
@@ -62,6 +65,40 @@ def test_a_batch_gives_each_ready_receipt_as_the_single_download_does(
         single = client.get(f"/api/v1/submissions/{receipt['submission_id']}/receipt.pdf",
                             headers=auth(token))
         assert base64.b64decode(receipt["pdf_base64"]) == single.data
+
+
+def test_asked_for_a_zip_a_batch_gives_the_same_receipts_as_files(
+        client, db_session, token, three_sent):
+    """``Accept: application/zip``: receipts.json with the JSON answer's lists, then each
+    receipt as its own file, byte for byte the single download; each read audit-logged as
+    for JSON. A client that takes anything gets JSON, as before."""
+    first, second, waiting = three_sent
+    asked = [second.id, first.id, waiting.id, first.id, 999_999]
+    answer = client.post("/api/v1/submissions/receipts", json={"submission_ids": asked},
+                         headers={**auth(token), "Accept": "application/zip"})
+    assert answer.status_code == 200
+    assert answer.mimetype == "application/zip"
+    assert "Accept" in answer.headers["Vary"]
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as archive:
+        assert archive.testzip() is None  # every entry's CRC-32 holds
+        names = archive.namelist()
+        manifest = json.loads(archive.read("receipts.json"))
+        files = {name: archive.read(name) for name in names[1:]}
+    assert names[0] == "receipts.json"
+    assert manifest == {"receipts": [{"submission_id": second.id, "file": f"{second.id}.pdf"},
+                                     {"submission_id": first.id, "file": f"{first.id}.pdf"}],
+                        "not_ready": [waiting.id], "not_found": [999_999]}
+    for submission in (first, second):
+        single = client.get(f"/api/v1/submissions/{submission.id}/receipt.pdf",
+                            headers=auth(token))
+        assert files[f"{submission.id}.pdf"] == single.data
+    assert set(files) == {f"{first.id}.pdf", f"{second.id}.pdf"}
+    db_session.expire_all()
+    reads = read_targets(db_session)
+    assert reads.count(f"case:{reference_of(db_session, first)}") == 2  # zip, then single
+    anything = client.post("/api/v1/submissions/receipts", json={"submission_ids": asked},
+                           headers={**auth(token), "Accept": "*/*"})
+    assert anything.mimetype == "application/json"
 
 
 def test_each_receipt_given_is_audit_logged_and_one_not_given_is_not(

@@ -58,6 +58,30 @@ def test_a_lease_and_its_batch_ack_make_as_many_statements_for_five_messages_as_
     assert statements_for(5) == statements_for(1)
 
 
+def test_on_postgresql_the_statements_of_a_batch_are_the_same_texts_for_five_as_for_one(
+        client, db_session, token, engine):
+    """A batch goes as arrays (portal.db.among, the events unnested, the audit rows through
+    audit_append), never as a placeholder per message: psycopg parses a statement of more
+    than 50 parameters anew at every call, and SQLAlchemy writes each placeholder first."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes a batch as IN (…), one parameter a message")
+    log_in_with_testid(client, "kari")
+    lease(client, token)  # the client's «last used» is written on the first call only
+
+    def statements_for(count: int) -> list[str]:
+        for _ in range(count):
+            send(client, fill_application(client))
+        with Statements(engine) as sent:
+            messages = lease(client, token, max_messages=count).get_json()["messages"]
+            ids = [message["id"] for message in messages]
+            assert ack_batch(client, token, ids).get_json()["acknowledged"] == ids
+        return [statement for statement in sent if "SAVEPOINT" not in statement]
+
+    one, five = statements_for(1), statements_for(5)
+    assert five == one
+    assert any("= ANY (" in statement for statement in one)
+
+
 def test_a_batch_ack_of_many_marks_each_case_received_with_its_event_and_audit_record(
         client, db_session, token):
     log_in_with_testid(client, "kari")
