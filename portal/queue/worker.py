@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from portal.db import get_db
-from portal.memory import release_free_memory
+from portal.memory import freeze_long_lived, release_free_memory
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -112,4 +112,5 @@ def serve(app: Flask, *, once: bool = False) -> None:
     """The worker as a service (``python -m portal.queue`` and ``flask … portal worker``):
     its log on standard error from INFO up, then :func:`run_worker` until stopped."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    freeze_long_lived()
     run_worker(app, once=once)

@@ -66,6 +66,47 @@ def test_releasing_free_memory_asks_glibc_where_there_is_one():
     assert release_free_memory() is (platform.libc_ver()[0] == "glibc")
 
 
+def test_releasing_free_memory_collects_the_cycles_a_task_left():
+    """WeasyPrint leaves reference cycles; collected after each task, not some tasks later."""
+    import gc
+    import weakref
+
+    from portal.memory import release_free_memory
+
+    class Box:
+        pass
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # as if the task made too few objects for a collection of its own
+    try:
+        cycle = Box()
+        cycle.itself = cycle
+        alive = weakref.ref(cycle)
+        del cycle
+        assert alive() is not None
+        release_free_memory()
+        assert alive() is None
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_the_worker_sets_aside_what_it_made_before_its_first_task(worker_app, monkeypatch):
+    """Frozen, the imports and the app are not passed over by each task's collection."""
+    import gc
+
+    from portal.queue import worker
+
+    frozen_at_start = []
+    monkeypatch.setattr(worker, "run_worker",
+                        lambda app, once: frozen_at_start.append(gc.get_freeze_count()))
+    try:
+        worker.serve(worker_app, once=True)
+    finally:
+        gc.unfreeze()
+    assert frozen_at_start[0] > 0
+
+
 def test_the_worker_does_not_import_what_only_web_requests_need():
     """The worker's app and its jobs and task handlers, with ID-porten configured as in
     production, leave out Authlib and requests (the login), jsonschema (validating a payload
