@@ -182,8 +182,8 @@ def figures(result: QueueResult, single_rate: float, batched_rate: float, consum
                note=f"{len(result.acked):,} of {result.messages:,} acknowledged in "
                     f"{result.seconds:.1f} s; {result.errors} errors; batches of {BATCH}, one "
                     "batch-ack request (POST /api/v1/queue/ack) and one receipts request (POST "
-                    "/api/v1/submissions/receipts, every PDF checked) per lease; the reference is "
-                    "one connection inserting batches of the same size"),
+                    "/api/v1/submissions/receipts as a ZIP, every PDF read) per lease; the "
+                    "reference is one connection inserting batches of the same size"),
         Figure("queue", f"{consumers} consumers against the single-commit rate",
                result.per_second, "msg/s", Goal(">=", 5, on="ratio"), single_rate,
                "INSERT+COMMIT, 1 row a commit"),
