@@ -44,18 +44,20 @@ def test_a_lease_and_its_batch_ack_make_as_many_statements_for_five_messages_as_
         client, db_session, token, engine):
     log_in_with_testid(client, "kari")
     lease(client, token)  # the client's «last used» is written on the first call only
+    one = lease_and_ack_statements(client, token, engine, 1)
+    assert len(lease_and_ack_statements(client, token, engine, 5)) == len(one)
 
-    def statements_for(count: int) -> int:
-        for _ in range(count):
-            send(client, fill_application(client))
-        with Statements(engine) as sent:
-            messages = lease(client, token, max_messages=count).get_json()["messages"]
-            ids = [message["id"] for message in messages]
-            assert ack_batch(client, token, ids).get_json()["acknowledged"] == ids
-        assert len(ids) == count
-        return len(sent)
 
-    assert statements_for(5) == statements_for(1)
+def lease_and_ack_statements(client, token, engine, count: int) -> list[str]:
+    """The statements of a lease of ``count`` new submissions and its batch ack."""
+    for _ in range(count):
+        send(client, fill_application(client))
+    with Statements(engine) as sent:
+        messages = lease(client, token, max_messages=count).get_json()["messages"]
+        ids = [message["id"] for message in messages]
+        assert ack_batch(client, token, ids).get_json()["acknowledged"] == ids
+    assert len(ids) == count
+    return sent
 
 
 def test_on_postgresql_the_statements_of_a_batch_are_the_same_texts_for_five_as_for_one(
@@ -69,13 +71,8 @@ def test_on_postgresql_the_statements_of_a_batch_are_the_same_texts_for_five_as_
     lease(client, token)  # the client's «last used» is written on the first call only
 
     def statements_for(count: int) -> list[str]:
-        for _ in range(count):
-            send(client, fill_application(client))
-        with Statements(engine) as sent:
-            messages = lease(client, token, max_messages=count).get_json()["messages"]
-            ids = [message["id"] for message in messages]
-            assert ack_batch(client, token, ids).get_json()["acknowledged"] == ids
-        return [statement for statement in sent if "SAVEPOINT" not in statement]
+        return [statement for statement in lease_and_ack_statements(client, token, engine, count)
+                if "SAVEPOINT" not in statement]
 
     one, five = statements_for(1), statements_for(5)
     assert five == one
