@@ -61,7 +61,9 @@ def rows_in_binary(session: Session, statement: sa.Select) -> list:
     column (a batch of receipt PDFs) comes back as its bytes, where the text format has
     PostgreSQL write it as hex and psycopg read the hex back, twice the size and most of the
     call's time (make bench, «queue»: a hundred receipts took 15 ms, 6 ms in binary). Rows
-    are tuples with the statement's column names as attributes; SQLite runs it as usual."""
+    are tuples with the statement's column names as attributes; SQLite runs it as usual.
+    The statement goes through psycopg's own cursor (SQLAlchemy's has no binary format), so
+    SQLAlchemy's cursor events do not see it; it runs in the session's transaction."""
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return list(session.execute(statement))

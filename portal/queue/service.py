@@ -109,8 +109,8 @@ def ack_many(session: Session, municipality_id: int,
     found: dict[str, sa.Row] = {}
     to_ack: list[sa.Row] = []
     if possible and session.get_bind().dialect.name == "postgresql":
-        found = {row.id: row for row in session.execute(_lock_and_ack(session, municipality_id,
-                                                                       possible))}
+        found = {row.id: row for row in
+                 session.execute(_lock_and_ack(session, municipality_id, possible))}
         to_ack = [row for row in found.values() if row.acked_now is not None]
     elif possible:  # the columns the decision needs, not whole messages (make bench, «queue»)
         found = {row.id: row
